@@ -1,0 +1,278 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/internal/sequencer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "runtime/internal/call_guarded.h"
+#include "runtime/stop_reason.h"
+
+namespace orderly {
+namespace runtime_internal {
+namespace {
+
+// write(2) until done: safe where stdio may be locked by a stuck thread.
+void WriteAll(int fd, absl::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
+                     ThreadRegistry* registry, CleanupGraph* graph,
+                     const std::atomic<uint64_t>* reason,
+                     const std::atomic<int64_t>* stop_time_ns)
+    : options_(options),
+      stop_state_(stop_state),
+      registry_(registry),
+      graph_(graph),
+      reason_(reason),
+      stop_time_ns_(stop_time_ns) {
+  sem_init(&wake_, /*pshared=*/0, /*value=*/0);
+  thread_ = std::thread(&Sequencer::Main, this);
+}
+
+Sequencer::~Sequencer() {
+  thread_.join();
+  sem_destroy(&wake_);
+}
+
+void Sequencer::Main() {
+  pthread_setname_np(pthread_self(), "orderly-seq");
+  while (!stop_state_->stop_requested()) {
+    if (sem_wait(&wake_) != 0 && errno != EINTR) std::abort();
+  }
+  ShutdownReport report = Run();
+  absl::MutexLock lock(&mu_);
+  report_ = std::make_shared<const ShutdownReport>(std::move(report));
+}
+
+std::shared_ptr<const ShutdownReport> Sequencer::WaitForReport() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](std::shared_ptr<const ShutdownReport>* r) { return *r != nullptr; },
+      &report_));
+  return report_;
+}
+
+bool Sequencer::done() const {
+  absl::MutexLock lock(&mu_);
+  return report_ != nullptr;
+}
+
+bool Sequencer::IsSequenceThread() const {
+  return std::this_thread::get_id() == thread_.get_id() ||
+         runner_.IsExecutorThread();
+}
+
+ShutdownReport Sequencer::Run() {
+  ShutdownReport report;
+  report.reason = StopReason::Unpack(reason_->load(std::memory_order_acquire));
+  const int64_t ns = stop_time_ns_->load(std::memory_order_acquire);
+  report.stop_requested =
+      ns != 0 ? absl::FromUnixNanos(ns) : absl::Now();
+  report.deadline = report.stop_requested + options_.deadline;
+  overall_deadline_ = report.deadline;
+
+  RunStopCallbacks(report);
+  CleanupGraph::Phase phase;
+  bool after_threads = false;
+  while (graph_->TakeNextPhase(&phase)) {
+    current_phase_ = phase.name;
+    PhaseRecord record{phase.name, absl::Now(), absl::ZeroDuration(),
+                       phase.budget};
+    const absl::Time phase_deadline = record.start + phase.budget;
+    if (phase.name == kThreadsPhase) {
+      RunThreadsPhase(phase_deadline, report);
+      after_threads = true;
+    } else {
+      if (after_threads) {
+        // The fence: which daemons still run as the cleanups begin.
+        report.daemons_running = registry_->LiveDaemons();
+        after_threads = false;
+      }
+      RunCleanups(phase, phase_deadline, report);
+    }
+    record.duration = absl::Now() - record.start;
+    report.phases.push_back(std::move(record));
+  }
+  report.finished = absl::Now();
+  if (report.finished > report.deadline) report.deadline_exceeded = true;
+  return report;
+}
+
+void Sequencer::RunStopCallbacks(ShutdownReport& report) {
+  std::vector<Step> steps;
+  stop_state_->DispatchCallbacks(
+      [&](const std::string& name, absl::AnyInvocable<void() &&> run) {
+        Step step;
+        step.record.kind = StepKind::kStopCallback;
+        step.record.name = name;
+        step.budget = options_.callback_budget;
+        step.run = [run = std::move(run)](StepRecord& record) mutable {
+          CallGuarded([&] { std::move(run)(); }, &record);
+          return true;
+        };
+        steps.push_back(std::move(step));
+      });
+  runner_.RunAll(
+      std::move(steps), absl::InfiniteFuture(), &overall_deadline_,
+      [&](const StepRecord& running, absl::Time now) {
+        OnDeadline(report, running, now);
+      },
+      &report.steps, &report.stragglers);
+}
+
+void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
+                                ShutdownReport& report) {
+  auto on_deadline = [&](const StepRecord& running, absl::Time now) {
+    OnDeadline(report, running, now);
+  };
+  // Terminate callbacks, newest registration first.
+  std::vector<Step> steps;
+  for (ThreadRegistry::Live& live : registry_->BeginTerminate()) {
+    Step step;
+    step.record.phase = std::string(kThreadsPhase);
+    step.record.kind = StepKind::kTerminateCallback;
+    step.record.name =
+        live.daemon ? absl::StrCat(live.name, " (daemon)") : live.name;
+    step.budget = options_.callback_budget;
+    step.run = [registry = registry_,
+                live = std::move(live)](StepRecord& record) {
+      bool ran = false;
+      CallGuarded([&] { ran = registry->RunTerminateCallback(live); },
+                  &record);
+      // A thread that ended before its turn has nothing to report.
+      return ran || record.outcome != Outcome::kOk;
+    };
+    steps.push_back(std::move(step));
+  }
+  runner_.RunAll(std::move(steps), phase_deadline, &overall_deadline_,
+                 on_deadline, &report.steps, &report.stragglers);
+  for (StepRecord& r : registry_->TakeLateRecords()) {
+    report.steps.push_back(std::move(r));
+  }
+
+  // Joins: wait until no non-daemon registration remains, late ones too.
+  registry_->BeginJoin(absl::Now());
+  for (;;) {
+    const absl::Time wake = std::min(
+        {registry_->NextJoinDeadline(), phase_deadline, overall_deadline_});
+    if (registry_->AwaitJoins(wake)) break;
+    const absl::Time now = absl::Now();
+    if (now >= overall_deadline_) {
+      StepRecord running;
+      running.phase = std::string(kThreadsPhase);
+      running.kind = StepKind::kJoin;
+      running.name = absl::StrJoin(registry_->StillJoining(), ", ");
+      running.start = now;  // Refined below from the report's join start.
+      OnDeadline(report, running, now);
+      overall_deadline_ = absl::InfiniteFuture();
+      registry_->DemoteOverdue(now, /*all=*/true);
+      continue;
+    }
+    registry_->DemoteOverdue(now, /*all=*/now >= phase_deadline);
+  }
+  for (StepRecord& r : registry_->Close()) {
+    if (r.outcome == Outcome::kStraggler) {
+      report.stragglers.push_back(Straggler{absl::StrCat("thread ", r.name),
+                                            r.error, r.start + r.duration});
+    }
+    report.steps.push_back(std::move(r));
+  }
+  for (StepRecord& r : registry_->TakeLateRecords()) {
+    report.steps.push_back(std::move(r));
+  }
+}
+
+void Sequencer::RunCleanups(CleanupGraph::Phase& phase,
+                            absl::Time phase_deadline,
+                            ShutdownReport& report) {
+  std::vector<Step> steps;
+  steps.reserve(phase.cleanups.size());
+  for (CleanupGraph::Cleanup& cleanup : phase.cleanups) {
+    Step step;
+    step.record.phase = phase.name;
+    step.record.kind = StepKind::kCleanup;
+    step.record.component = std::move(cleanup.component);
+    step.record.name = std::move(cleanup.name);
+    step.budget = cleanup.budget;
+    step.run = [fn = std::move(cleanup.fn)](StepRecord& record) mutable {
+      CallGuarded(fn, &record);
+      return true;
+    };
+    steps.push_back(std::move(step));
+  }
+  runner_.RunAll(
+      std::move(steps), phase_deadline, &overall_deadline_,
+      [&](const StepRecord& running, absl::Time now) {
+        OnDeadline(report, running, now);
+      },
+      &report.steps, &report.stragglers);
+}
+
+void Sequencer::OnDeadline(const ShutdownReport& report,
+                           const StepRecord& running, absl::Time now) {
+  ShutdownReport so_far = report;
+  so_far.deadline_exceeded = true;
+  so_far.finished = now;
+  std::string text = absl::StrCat(
+      "orderly: SHUTDOWN DEADLINE EXCEEDED: ",
+      absl::FormatDuration(options_.deadline), " after the stop request (",
+      report.reason.ToString(), ")\n");
+  const std::string what =
+      running.component.empty()
+          ? running.name
+          : absl::StrCat(running.component, "/", running.name);
+  if (running.kind == StepKind::kJoin) {
+    absl::StrAppend(&text, "orderly: still running: phase ", current_phase_,
+                    ", joining threads: ", what, "\n");
+  } else if (!what.empty()) {
+    absl::StrAppend(&text, "orderly: still running: ",
+                    running.phase.empty() ? "" : "phase ", running.phase,
+                    running.phase.empty() ? "" : ", ",
+                    StepKindName(running.kind), " ", what, " for ",
+                    absl::FormatDuration(now - running.start), "\n");
+  } else {
+    absl::StrAppend(&text, "orderly: still running: phase ", current_phase_,
+                    "\n");
+  }
+  absl::StrAppend(&text, so_far.ToText());
+  switch (options_.on_deadline) {
+    case DeadlineAction::kExit:
+      absl::StrAppend(&text, "orderly: ending the process now with exit code ",
+                      options_.deadline_exit_code,
+                      " (no static destructors: threads still run)\n");
+      WriteAll(STDERR_FILENO, text);
+      std::_Exit(options_.deadline_exit_code);
+    case DeadlineAction::kAbort:
+      absl::StrAppend(&text, "orderly: aborting for a core dump\n");
+      WriteAll(STDERR_FILENO, text);
+      std::abort();
+    case DeadlineAction::kReportOnly:
+      absl::StrAppend(&text,
+                      "orderly: going on (on_deadline = report only); the "
+                      "running step is abandoned\n");
+      WriteAll(STDERR_FILENO, text);
+      return;
+  }
+}
+
+}  // namespace runtime_internal
+}  // namespace orderly

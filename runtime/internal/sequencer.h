@@ -1,0 +1,84 @@
+// Copyright 2026 The orderly Authors.
+//
+// sequencer.h (internal): the thread that runs a runtime's sequence.
+//
+// Started with the runtime, it sleeps on a POSIX semaphore until
+// RequestStop() posts it (sem_post is async-signal-safe), then runs the
+// sequence once (see runtime.h), publishes the report and exits. It is also
+// the watchdog: it never runs user code itself (StepRunner does), so it can
+// always see the deadline pass and act.
+
+#ifndef ORDERLY_RUNTIME_INTERNAL_SEQUENCER_H_
+#define ORDERLY_RUNTIME_INTERNAL_SEQUENCER_H_
+
+#include <semaphore.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "runtime/internal/cleanup_graph.h"
+#include "runtime/internal/step_runner.h"
+#include "runtime/internal/stop_state.h"
+#include "runtime/internal/thread_registry.h"
+#include "runtime/report.h"
+#include "runtime/runtime_options.h"
+
+namespace orderly {
+namespace runtime_internal {
+
+class Sequencer {
+ public:
+  Sequencer(const RuntimeOptions& options, StopState* stop_state,
+            ThreadRegistry* registry, CleanupGraph* graph,
+            const std::atomic<uint64_t>* reason,
+            const std::atomic<int64_t>* stop_time_ns);
+  // Requires that the sequence ran (the runtime requests a stop first).
+  ~Sequencer();
+
+  // Async-signal-safe.
+  void Wake() noexcept { sem_post(&wake_); }
+
+  std::shared_ptr<const ShutdownReport> WaitForReport();
+  bool done() const;
+
+  // True on the sequencer thread or one of its executors.
+  bool IsSequenceThread() const;
+
+ private:
+  void Main();
+  ShutdownReport Run();
+  void RunStopCallbacks(ShutdownReport& report);
+  void RunThreadsPhase(absl::Time phase_deadline, ShutdownReport& report);
+  void RunCleanups(CleanupGraph::Phase& phase, absl::Time phase_deadline,
+                   ShutdownReport& report);
+  // The watchdog: the overall deadline passed while `running` ran.
+  void OnDeadline(const ShutdownReport& report, const StepRecord& running,
+                  absl::Time now);
+
+  const RuntimeOptions& options_;
+  StopState* const stop_state_;
+  ThreadRegistry* const registry_;
+  CleanupGraph* const graph_;
+  const std::atomic<uint64_t>* const reason_;
+  const std::atomic<int64_t>* const stop_time_ns_;
+
+  sem_t wake_;
+  StepRunner runner_;
+  // Touched by the sequencer thread only, while the sequence runs.
+  absl::Time overall_deadline_;
+  std::string current_phase_;
+
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const ShutdownReport> report_ ABSL_GUARDED_BY(mu_);
+
+  std::thread thread_;  // Last: starts once everything above exists.
+};
+
+}  // namespace runtime_internal
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_INTERNAL_SEQUENCER_H_

@@ -1,0 +1,505 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/internal/thread_registry.h"
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/internal/call_guarded.h"
+
+namespace orderly {
+namespace runtime_internal {
+namespace {
+
+// Slot state: generation << 32 | pins << 8 | flags.
+constexpr uint64_t kLive = 1;
+constexpr uint64_t kDaemon = 2;
+constexpr uint64_t kTerminated = 4;    // The terminate callback was claimed.
+constexpr uint64_t kWaited = 8;        // Counted in the set being joined.
+constexpr uint64_t kDemoted = 16;      // Past its join budget; not waited for.
+constexpr uint64_t kOwnerWaiting = 32; // The owner waits for pins to drop.
+constexpr uint64_t kPinOne = uint64_t{1} << 8;
+constexpr uint64_t kPinMask = uint64_t{0xff} << 8;
+
+constexpr uint32_t Generation(uint64_t s) { return static_cast<uint32_t>(s >> 32); }
+constexpr uint64_t Published(uint32_t generation, bool daemon) {
+  return uint64_t{generation} << 32 | kLive | (daemon ? kDaemon : 0);
+}
+constexpr uint64_t Freed(uint32_t generation) {
+  return uint64_t{generation + 1} << 32;
+}
+
+// Registry state.
+constexpr uint64_t kTerminating = 1;
+constexpr uint64_t kClosed = 2;
+
+// Free-list head: tag << kIndexBits | (index + 1).
+constexpr int kIndexBits = 24;
+constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+constexpr uint64_t kTagOne = uint64_t{1} << kIndexBits;
+
+absl::Status Refused(absl::string_view name) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "RegisterThread(\"", name,
+      "\") refused: shutdown in progress, and the `threads` phase has "
+      "already joined every thread; start no thread now"));
+}
+
+}  // namespace
+
+struct alignas(64) ThreadRegistry::Slot {
+  std::atomic<uint64_t> state{0};
+  std::atomic<uint32_t> next_free{0};
+  // Written by the owner before publishing, read by pin holders.
+  uint64_t seq = 0;
+  bool daemon = false;
+  uint32_t waited_pos = 0;  // Guarded by the registry's mu_.
+  absl::Duration join_budget;
+  pthread_t thread{};
+  std::string name;
+  absl::AnyInvocable<void()> on_terminate;
+};
+
+ThreadRegistry::ThreadRegistry(absl::Duration default_join_budget)
+    : default_join_budget_(default_join_budget),
+      chunks_(new std::atomic<Slot*>[kMaxChunks]) {
+  for (uint32_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr);
+  // The first chunk up front: the first registrations allocate nothing.
+  Grow().IgnoreError();
+}
+
+ThreadRegistry::~ThreadRegistry() {
+  const uint32_t n = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t c = 0; c < n; ++c) delete[] chunks_[c].load();
+}
+
+ThreadRegistry::Slot& ThreadRegistry::At(uint32_t index) const {
+  return chunks_[index / kChunkSize].load(
+      std::memory_order_acquire)[index % kChunkSize];
+}
+
+bool ThreadRegistry::PopFree(uint32_t* index, uint64_t* seq) {
+  uint64_t head = free_head_.load(std::memory_order_acquire);
+  for (;;) {
+    const uint64_t top = head & kIndexMask;
+    if (top == 0) return false;
+    // May read a slot another thread pops meanwhile: the tag makes our CAS
+    // fail then (no ABA).
+    const uint64_t next =
+        At(static_cast<uint32_t>(top - 1)).next_free.load(std::memory_order_relaxed);
+    const uint64_t popped = ((head & ~kIndexMask) + kTagOne) | next;
+    if (free_head_.compare_exchange_weak(head, popped,
+                                         std::memory_order_acquire,
+                                         std::memory_order_acquire)) {
+      *index = static_cast<uint32_t>(top - 1);
+      *seq = head >> kIndexBits;  // Strictly increasing across all pops.
+      return true;
+    }
+  }
+}
+
+void ThreadRegistry::PushFree(uint32_t index) {
+  Slot& slot = At(index);
+  uint64_t head = free_head_.load(std::memory_order_relaxed);
+  for (;;) {
+    slot.next_free.store(static_cast<uint32_t>(head & kIndexMask),
+                         std::memory_order_relaxed);
+    const uint64_t pushed = ((head & ~kIndexMask) + kTagOne) | (index + 1);
+    if (free_head_.compare_exchange_weak(head, pushed,
+                                         std::memory_order_release,
+                                         std::memory_order_relaxed)) {
+      return;
+    }
+  }
+}
+
+absl::Status ThreadRegistry::Grow() {
+  absl::MutexLock lock(&grow_mu_);
+  if ((free_head_.load(std::memory_order_acquire) & kIndexMask) != 0) {
+    return absl::OkStatus();  // Another thread grew it, or slots came back.
+  }
+  const uint32_t n = chunk_count_.load(std::memory_order_relaxed);
+  if (n == kMaxChunks) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "RegisterThread: ", kMaxChunks * kChunkSize,
+        " threads are registered at once, the most one runtime holds"));
+  }
+  chunks_[n].store(new Slot[kChunkSize], std::memory_order_release);
+  chunk_count_.store(n + 1, std::memory_order_release);
+  for (uint32_t i = kChunkSize; i-- > 0;) PushFree(n * kChunkSize + i);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
+    absl::string_view name, ThreadOptions options) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        "RegisterThread: the name is empty; name the thread, so that a "
+        "report can say which thread hangs");
+  }
+  if (state_.load(std::memory_order_acquire) & kClosed) return Refused(name);
+  uint32_t index;
+  uint64_t seq;
+  while (!PopFree(&index, &seq)) {
+    absl::Status grown = Grow();
+    if (!grown.ok()) return grown;
+  }
+  Slot& slot = At(index);
+  const uint32_t generation =
+      Generation(slot.state.load(std::memory_order_relaxed));
+  slot.seq = seq;
+  slot.daemon = options.daemon;
+  slot.join_budget = options.join_budget.value_or(default_join_budget_);
+  slot.thread = pthread_self();
+  slot.name.assign(name.data(), name.size());
+  slot.on_terminate = std::move(options.on_terminate);
+  // Publish, then look: see the class comment for why both are seq_cst.
+  slot.state.store(Published(generation, options.daemon),
+                   std::memory_order_seq_cst);
+  if (state_.load(std::memory_order_seq_cst) & kTerminating) {
+    return RegisterLate(index, generation);
+  }
+  return ThreadRegistration(this, index, generation);
+}
+
+absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
+    uint32_t index, uint32_t generation) {
+  Slot& slot = At(index);
+  bool refused = false;
+  bool run_callback = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_.load(std::memory_order_relaxed) & kClosed) {
+      refused = true;
+    } else {
+      uint64_t s = slot.state.load(std::memory_order_acquire);
+      for (;;) {
+        uint64_t add = (s & kTerminated) ? 0 : kTerminated;
+        const bool wait =
+            joining_ && !(s & (kDaemon | kWaited | kDemoted));
+        if (wait) add |= kWaited;
+        if (add == 0) break;  // The sequencer took the callback already.
+        if (slot.state.compare_exchange_weak(s, s | add,
+                                             std::memory_order_acq_rel)) {
+          run_callback = (add & kTerminated) != 0;
+          if (wait) AddWaitedLocked(slot, index, generation, absl::Now());
+          break;
+        }
+      }
+    }
+  }
+  if (refused) {
+    std::string name = slot.name;
+    Unregister(index, generation);
+    return Refused(name);
+  }
+  if (run_callback) {
+    // At once, on this thread, as a C++20 stop_callback registered after
+    // request_stop() (DESIGN.md, The sequence, step 1).
+    StepRecord record;
+    record.phase = "threads";
+    record.kind = StepKind::kTerminateCallback;
+    record.name = absl::StrCat(slot.name, " (registered during shutdown)");
+    record.start = absl::Now();
+    CallGuarded([&] { if (slot.on_terminate) slot.on_terminate(); },
+                &record);
+    absl::MutexLock lock(&mu_);
+    late_records_.push_back(std::move(record));
+  }
+  return ThreadRegistration(this, index, generation);
+}
+
+void ThreadRegistry::AddWaitedLocked(Slot& slot, uint32_t index,
+                                     uint32_t generation, absl::Time now) {
+  slot.waited_pos = static_cast<uint32_t>(waited_.size());
+  Waited w;
+  w.index = index;
+  w.generation = generation;
+  w.name = slot.name;
+  w.start = now;
+  w.budget = slot.join_budget;
+  w.budget_end = now + slot.join_budget;
+  waited_.push_back(std::move(w));
+  ++waited_count_;
+}
+
+void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
+  Slot& slot = At(index);
+  uint64_t expected = Published(generation, slot.daemon);
+  if (slot.state.compare_exchange_strong(expected, Freed(generation),
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+    FreeSlot(slot, index);  // The fast path: nobody looked at this slot.
+    return;
+  }
+  UnregisterSlow(slot, index, generation);
+}
+
+void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
+                                    uint32_t generation) {
+  {
+    absl::MutexLock lock(&mu_);
+    uint64_t s = slot.state.load(std::memory_order_acquire);
+    for (;;) {
+      if (s & kPinMask) {
+        // The sequencer is reading the slot or running its callback: wait,
+        // as ~stop_callback waits for a running callback.
+        if (!(s & kOwnerWaiting) &&
+            !slot.state.compare_exchange_weak(s, s | kOwnerWaiting,
+                                              std::memory_order_acq_rel)) {
+          continue;
+        }
+        mu_.Await(absl::Condition(
+            +[](Slot* p) {
+              return (p->state.load(std::memory_order_acquire) & kPinMask) ==
+                     0;
+            },
+            &slot));
+        s = slot.state.load(std::memory_order_acquire);
+        continue;
+      }
+      if (slot.state.compare_exchange_weak(s, Freed(generation),
+                                           std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+        break;
+      }
+    }
+    if (s & kWaited) {
+      Waited& w = waited_[slot.waited_pos];
+      w.ended = true;
+      if (!(s & kDemoted)) {
+        w.end = absl::Now();
+        --waited_count_;  // AwaitJoins() re-checks when mu_ is released.
+      }
+    }
+  }
+  FreeSlot(slot, index);
+}
+
+void ThreadRegistry::FreeSlot(Slot& slot, uint32_t index) {
+  // Destroy the callback's captures now, not when the slot is reused. The
+  // slot is unreachable: its generation moved on and it is not yet free.
+  slot.on_terminate = nullptr;
+  PushFree(index);
+}
+
+bool ThreadRegistry::Pin(Slot& slot, uint32_t generation, uint64_t flags,
+                         uint64_t unless) const {
+  uint64_t s = slot.state.load(std::memory_order_acquire);
+  for (;;) {
+    if (Generation(s) != generation || !(s & kLive) || (s & unless)) {
+      return false;
+    }
+    if ((s & kPinMask) == kPinMask) {  // 255 pins at once: wait a moment.
+      std::this_thread::yield();
+      s = slot.state.load(std::memory_order_acquire);
+      continue;
+    }
+    if (slot.state.compare_exchange_weak(s, (s + kPinOne) | flags,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      return true;
+    }
+  }
+}
+
+void ThreadRegistry::Unpin(Slot& slot) const {
+  const uint64_t old = slot.state.fetch_sub(kPinOne, std::memory_order_acq_rel);
+  if (old & kOwnerWaiting) {
+    // The owner waits in UnregisterSlow() on mu_: releasing mu_ makes it
+    // re-check its condition. It set the flag under mu_ before waiting, so
+    // taking mu_ here cannot miss it.
+    absl::MutexLock lock(&mu_);
+  }
+}
+
+std::vector<ThreadRegistry::Live> ThreadRegistry::Snapshot() const {
+  std::vector<Live> out;
+  const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
+    Slot& slot = At(index);
+    const uint64_t s = slot.state.load(std::memory_order_seq_cst);
+    if (!(s & kLive) || !Pin(slot, Generation(s), 0, 0)) continue;
+    out.push_back(Live{index, Generation(s), slot.seq, slot.name,
+                       (s & kDaemon) != 0});
+    Unpin(slot);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Live& a, const Live& b) { return a.seq > b.seq; });
+  return out;
+}
+
+bool ThreadRegistry::FindNonDaemon(pthread_t thread, std::string* name) const {
+  const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
+    Slot& slot = At(index);
+    const uint64_t s = slot.state.load(std::memory_order_acquire);
+    if (!(s & kLive) || (s & (kDaemon | kDemoted))) continue;
+    if (!Pin(slot, Generation(s), 0, kDaemon | kDemoted)) continue;
+    const bool found = pthread_equal(slot.thread, thread) != 0;
+    if (found) *name = slot.name;
+    Unpin(slot);
+    if (found) return true;
+  }
+  return false;
+}
+
+std::vector<StepRecord> ThreadRegistry::TakeLateRecords() {
+  absl::MutexLock lock(&mu_);
+  return std::move(late_records_);
+}
+
+std::vector<ThreadRegistry::Live> ThreadRegistry::BeginTerminate() {
+  {
+    // Under mu_, so that a late registration's slow path sees either the
+    // state before this or after it, never half of it.
+    absl::MutexLock lock(&mu_);
+    state_.fetch_or(kTerminating, std::memory_order_seq_cst);
+  }
+  return Snapshot();
+}
+
+bool ThreadRegistry::RunTerminateCallback(const Live& live) {
+  Slot& slot = At(live.index);
+  if (!Pin(slot, live.generation, kTerminated, kTerminated)) return false;
+  struct Unpinner {
+    const ThreadRegistry* registry;
+    Slot& slot;
+    ~Unpinner() { registry->Unpin(slot); }
+  } unpin{this, slot};
+  if (slot.on_terminate) slot.on_terminate();
+  return true;
+}
+
+void ThreadRegistry::BeginJoin(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  joining_ = true;
+  join_start_ = now;
+  const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
+    Slot& slot = At(index);
+    uint64_t s = slot.state.load(std::memory_order_acquire);
+    while ((s & kLive) && !(s & (kDaemon | kWaited | kDemoted))) {
+      if (slot.state.compare_exchange_weak(s, s | kWaited,
+                                           std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+        // Safe to read the name: the owner can only free a waited slot in
+        // UnregisterSlow(), under mu_, which we hold.
+        AddWaitedLocked(slot, index, Generation(s), now);
+        break;
+      }
+    }
+  }
+}
+
+bool ThreadRegistry::AwaitJoins(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](int* count) { return *count == 0; }, &waited_count_),
+      deadline);
+}
+
+std::vector<std::string> ThreadRegistry::StillJoining() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> names;
+  for (const Waited& w : waited_) {
+    if (!w.ended && !w.demoted) names.push_back(w.name);
+  }
+  return names;
+}
+
+absl::Time ThreadRegistry::NextJoinDeadline() {
+  absl::MutexLock lock(&mu_);
+  absl::Time next = absl::InfiniteFuture();
+  for (const Waited& w : waited_) {
+    if (!w.ended && !w.demoted) next = std::min(next, w.budget_end);
+  }
+  return next;
+}
+
+void ThreadRegistry::DemoteOverdue(absl::Time now, bool all) {
+  absl::MutexLock lock(&mu_);
+  for (Waited& w : waited_) {
+    if (w.ended || w.demoted || (!all && w.budget_end > now)) continue;
+    Slot& slot = At(w.index);
+    uint64_t s = slot.state.load(std::memory_order_acquire);
+    // The slot is still this registration's: its owner frees a waited slot
+    // only under mu_, and would have marked `w` ended.
+    while (!slot.state.compare_exchange_weak(s, s | kDemoted,
+                                             std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+    }
+    w.demoted = true;
+    w.end = now;
+    --waited_count_;
+  }
+}
+
+std::vector<StepRecord> ThreadRegistry::Close() {
+  absl::MutexLock lock(&mu_);
+  state_.fetch_or(kClosed, std::memory_order_seq_cst);
+  joining_ = false;
+  std::vector<StepRecord> records;
+  records.reserve(waited_.size());
+  for (const Waited& w : waited_) {
+    StepRecord r;
+    r.phase = "threads";
+    r.kind = StepKind::kJoin;
+    r.name = w.name;
+    r.start = w.start;
+    r.duration = w.end - w.start;
+    r.budget = w.budget;
+    if (w.demoted) {
+      r.outcome = Outcome::kStraggler;
+      r.error = absl::StrCat(
+          "still running after ", absl::FormatDuration(w.end - w.start),
+          " of joining (join budget ", absl::FormatDuration(w.budget),
+          "); no longer waited for, treated as a daemon");
+    }
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+std::vector<std::string> ThreadRegistry::LiveDaemons() const {
+  std::vector<std::string> names;
+  for (const Live& live : Snapshot()) {
+    Slot& slot = At(live.index);
+    const uint64_t s = slot.state.load(std::memory_order_acquire);
+    if (Generation(s) == live.generation && (s & kLive) &&
+        (s & (kDaemon | kDemoted))) {
+      names.push_back(live.name);
+    }
+  }
+  return names;
+}
+
+}  // namespace runtime_internal
+
+ThreadRegistration::ThreadRegistration(ThreadRegistration&& other) noexcept
+    : registry_(std::exchange(other.registry_, nullptr)),
+      index_(other.index_),
+      generation_(other.generation_) {}
+
+ThreadRegistration& ThreadRegistration::operator=(
+    ThreadRegistration&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    registry_ = std::exchange(other.registry_, nullptr);
+    index_ = other.index_;
+    generation_ = other.generation_;
+  }
+  return *this;
+}
+
+void ThreadRegistration::Reset() {
+  if (registry_ != nullptr) {
+    std::exchange(registry_, nullptr)->Unregister(index_, generation_);
+  }
+}
+
+}  // namespace orderly

@@ -1,0 +1,182 @@
+// Copyright 2026 The orderly Authors.
+//
+// thread_registry.h (internal): the set of registered threads.
+//
+// Design. Registrations live in slots, allocated in chunks of kChunkSize that
+// are never freed before the registry, and recycled through a lock-free
+// free list (a Treiber stack whose head carries a 40-bit tag against ABA).
+// The tag of the pop that hands out a slot is the registration's creation
+// sequence number: pops are totally ordered on the head, so a registration
+// that happens-before another gets a smaller number. Register + unregister
+// is, in steady state, two CAS on the free list, one seq_cst store and one
+// CAS on the slot: no lock and no heap allocation.
+//
+// Each slot has one atomic state word: generation (high 32 bits) and flags.
+// The owner frees its slot with one CAS from the exact value it published;
+// any flag the sequencer set (terminated, waited, pinned, demoted) makes that
+// CAS fail and sends the owner through the slow path under `mu_`.
+//
+// Linearization with the sequence. The sequencer sets kTerminating in
+// `state_` (seq_cst RMW) and then scans the slots (seq_cst loads). A
+// registration publishes its slot (seq_cst store) and then loads `state_`
+// (seq_cst). In the single total order of seq_cst operations, either the
+// scan sees the slot, or the registration sees kTerminating; possibly both.
+// A registration that sees kTerminating finishes under `mu_` (the "late"
+// path): refused if the joins are over (kClosed), otherwise it claims its own
+// terminate callback (a CAS on the slot flag, so the sequencer and the late
+// path never both run it) and, once joins have begun, adds itself to the set
+// being joined. The sequencer closes the registry under `mu_` only when that
+// set is empty. So every registration is either terminated and joined (or
+// demoted, by name), or refused.
+//
+// Pins. The sequencer reads a slot's name and runs its callback only while it
+// holds a pin (a count in the state word). An owner ending its registration
+// while the slot is pinned waits for the pin to drop (C++20 ~stop_callback
+// semantics for a running terminate callback).
+
+#ifndef ORDERLY_RUNTIME_INTERNAL_THREAD_REGISTRY_H_
+#define ORDERLY_RUNTIME_INTERNAL_THREAD_REGISTRY_H_
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "runtime/report.h"
+#include "runtime/thread_registration.h"
+
+namespace orderly {
+namespace runtime_internal {
+
+class ThreadRegistry {
+ public:
+  static constexpr uint32_t kChunkSize = 64;
+  static constexpr uint32_t kMaxChunks = 4096;  // 262,144 at once.
+
+  explicit ThreadRegistry(absl::Duration default_join_budget);
+  ~ThreadRegistry();
+  ThreadRegistry(const ThreadRegistry&) = delete;
+  ThreadRegistry& operator=(const ThreadRegistry&) = delete;
+
+  // --- Any thread -----------------------------------------------------------
+
+  absl::StatusOr<ThreadRegistration> Register(absl::string_view name,
+                                              ThreadOptions options);
+  void Unregister(uint32_t index, uint32_t generation);
+
+  // A live registration, as seen by the sequencer or Plan().
+  struct Live {
+    uint32_t index = 0;
+    uint32_t generation = 0;
+    uint64_t seq = 0;
+    std::string name;
+    bool daemon = false;
+  };
+  // Live registrations, newest first (the terminate order).
+  std::vector<Live> Snapshot() const;
+
+  // The name of a live non-daemon registration made on `thread`, if any.
+  bool FindNonDaemon(pthread_t thread, std::string* name) const;
+
+  // Terminate callbacks run on registering threads during the sequence
+  // (late registrations), moved out of the registry.
+  std::vector<StepRecord> TakeLateRecords();
+
+  // --- The sequencer (one thread at a time) --------------------------------
+
+  // Sets kTerminating and returns the registrations to terminate, newest
+  // first. Registrations not in the list terminate themselves (late path).
+  std::vector<Live> BeginTerminate();
+
+  // Runs `live`'s terminate callback if it has not run and the registration
+  // still exists; returns false otherwise. Call from any thread; the slot
+  // stays pinned while the callback runs. Throws what the callback throws
+  // (after unpinning).
+  bool RunTerminateCallback(const Live& live);
+
+  // Marks every live non-daemon registration as waited for, with its join
+  // budget counted from `now`; later non-daemon registrations join the set.
+  void BeginJoin(absl::Time now);
+  // Waits until every waited registration has ended or `deadline`; true if
+  // none is left.
+  bool AwaitJoins(absl::Time deadline);
+  // Names of the registrations still waited for.
+  std::vector<std::string> StillJoining();
+  // The earliest join budget end among registrations still waited for.
+  absl::Time NextJoinDeadline();
+  // Stops waiting for every registration whose budget ended by `now` (all of
+  // them if `all`): they are demoted to daemons and reported as stragglers.
+  void DemoteOverdue(absl::Time now, bool all);
+  // Refuses every later registration. Requires that no registration is
+  // still waited for. Returns one join record per waited registration.
+  std::vector<StepRecord> Close();
+
+  // Names of daemon (or demoted) registrations still live.
+  std::vector<std::string> LiveDaemons() const;
+
+ private:
+  struct Slot;
+  struct Waited {
+    uint32_t index;
+    uint32_t generation;
+    std::string name;
+    absl::Time start;
+    absl::Time budget_end;
+    absl::Duration budget;
+    absl::Time end;
+    bool ended = false;
+    bool demoted = false;
+  };
+
+  Slot& At(uint32_t index) const;
+  // Pops a free slot; fills `*seq` with the creation sequence number.
+  bool PopFree(uint32_t* index, uint64_t* seq);
+  void PushFree(uint32_t index);
+  absl::Status Grow();
+  void FreeSlot(Slot& slot, uint32_t index);
+
+  // Adds a pin to a live slot of generation `generation`, setting `flags` too
+  // (the CAS fails if any of `unless` is set). False if the slot is gone.
+  bool Pin(Slot& slot, uint32_t generation, uint64_t flags, uint64_t unless)
+      const;
+  void Unpin(Slot& slot) const;
+
+  absl::StatusOr<ThreadRegistration> RegisterLate(uint32_t index,
+                                                  uint32_t generation);
+  void UnregisterSlow(Slot& slot, uint32_t index, uint32_t generation);
+  void AddWaitedLocked(Slot& slot, uint32_t index, uint32_t generation,
+                       absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const absl::Duration default_join_budget_;
+
+  // kTerminating | kClosed.
+  std::atomic<uint64_t> state_{0};
+  // Tagged head of the free list: tag << 24 | (index + 1); 0 index = empty.
+  std::atomic<uint64_t> free_head_{0};
+  std::atomic<uint32_t> chunk_count_{0};
+  std::unique_ptr<std::atomic<Slot*>[]> chunks_;
+
+  absl::Mutex grow_mu_;
+
+  mutable absl::Mutex mu_;
+  bool joining_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time join_start_ ABSL_GUARDED_BY(mu_);
+  int waited_count_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<Waited> waited_ ABSL_GUARDED_BY(mu_);
+  std::vector<StepRecord> late_records_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace runtime_internal
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_INTERNAL_THREAD_REGISTRY_H_

@@ -1,0 +1,60 @@
+// Copyright 2026 The orderly Authors.
+//
+// plan.h: the order a shutdown sequence would run, computed before any stop.
+//
+// `Runtime::Plan()` returns a `ShutdownPlan`: the phases in order; in
+// `threads`, the live registrations in the order their terminate callbacks
+// will run (reverse creation order) and which of them will be joined; in
+// every other phase, the cleanups in the order they will run (dependents
+// before their dependencies, last-registered first within a component).
+// Print it in a test or a code review to see the order before it matters:
+//
+//   EXPECT_EQ(runtime.Plan().ToText(), R"(...)");
+//
+// A plan is a snapshot: registrations and declarations after it are not in it.
+
+#ifndef ORDERLY_RUNTIME_PLAN_H_
+#define ORDERLY_RUNTIME_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace orderly {
+
+struct PlannedCleanup {
+  std::string component;
+  std::string name;
+  absl::Duration budget = absl::InfiniteDuration();
+};
+
+struct PlannedThread {
+  std::string name;
+  bool daemon = false;
+};
+
+struct PlannedPhase {
+  std::string name;
+  absl::Duration budget = absl::InfiniteDuration();
+  bool is_threads = false;             // The built-in `threads` phase.
+  std::vector<PlannedThread> threads;  // `threads` only: terminate order.
+  std::vector<PlannedCleanup> cleanups;
+};
+
+struct ShutdownPlan {
+  std::vector<PlannedPhase> phases;
+
+  // One line per phase, then one indented line per step, for example:
+  //   phase drain
+  //     cleanup server/stop-accepting
+  //   phase threads
+  //     terminate worker-2
+  //     terminate metrics (daemon)
+  //     join worker-2
+  std::string ToText() const;
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_PLAN_H_

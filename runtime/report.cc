@@ -1,0 +1,143 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/report.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace orderly {
+namespace {
+
+// Short and fixed-precision: "850us", "12.30ms", "1.203s".
+std::string Human(absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return "unbounded";
+  const double us = absl::ToDoubleMicroseconds(d);
+  if (us < 1000) return absl::StrFormat("%.0fus", us);
+  if (us < 1e6) return absl::StrFormat("%.2fms", us / 1e3);
+  return absl::StrFormat("%.3fs", us / 1e6);
+}
+
+std::string Upper(const char* s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(c));
+  return out;
+}
+
+void AppendStep(const StepRecord& step, std::string* out) {
+  // Failures stand out in capitals, so that a scan of the left column finds
+  // them.
+  const std::string outcome = step.outcome == Outcome::kOk
+                                  ? "ok"
+                                  : Upper(OutcomeName(step.outcome));
+  const std::string what =
+      step.component.empty() ? step.name
+                             : absl::StrCat(step.component, "/", step.name);
+  absl::StrAppend(out, absl::StrFormat("    %-10s %-13s %-32s %9s",
+                                       outcome, StepKindName(step.kind), what,
+                                       Human(step.duration)));
+  if (!step.error.empty()) absl::StrAppend(out, "  ", step.error);
+  absl::StrAppend(out, "\n");
+}
+
+}  // namespace
+
+const char* StepKindName(StepKind kind) {
+  switch (kind) {
+    case StepKind::kStopCallback:
+      return "stop callback";
+    case StepKind::kTerminateCallback:
+      return "terminate";
+    case StepKind::kJoin:
+      return "join";
+    case StepKind::kCleanup:
+      return "cleanup";
+  }
+  return "step";
+}
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kError:
+      return "error";
+    case Outcome::kTimedOut:
+      return "timed out";
+    case Outcome::kStraggler:
+      return "straggler";
+    case Outcome::kSkipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+int ShutdownReport::CountOutcome(Outcome outcome) const {
+  return static_cast<int>(
+      std::count_if(steps.begin(), steps.end(),
+                    [&](const StepRecord& s) { return s.outcome == outcome; }));
+}
+
+bool ShutdownReport::ok() const {
+  return !deadline_exceeded && stragglers.empty() &&
+         std::all_of(steps.begin(), steps.end(), [](const StepRecord& s) {
+           return s.outcome == Outcome::kOk;
+         });
+}
+
+bool ShutdownReport::all_threads_ended() const {
+  return stragglers.empty() && daemons_running.empty();
+}
+
+std::string ShutdownReport::ToText() const {
+  std::string out;
+  std::vector<std::string> problems;
+  for (Outcome o : {Outcome::kError, Outcome::kTimedOut, Outcome::kSkipped}) {
+    if (int n = CountOutcome(o); n > 0) {
+      problems.push_back(absl::StrCat(n, " ", OutcomeName(o)));
+    }
+  }
+  if (!stragglers.empty()) {
+    problems.push_back(absl::StrCat(stragglers.size(), " straggling"));
+  }
+  if (deadline_exceeded) problems.push_back("DEADLINE EXCEEDED");
+  absl::StrAppend(&out, "orderly shutdown report: ",
+                  problems.empty() ? "OK" : absl::StrJoin(problems, ", "),
+                  "\n");
+  absl::StrAppend(&out, "  reason: ", reason.ToString(), "\n");
+  absl::StrAppend(&out, "  took:   ", Human(finished - stop_requested),
+                  " of a ", Human(deadline - stop_requested), " deadline\n");
+  bool any_stop_callbacks = false;
+  for (const StepRecord& step : steps) {
+    if (!step.phase.empty()) continue;
+    if (!any_stop_callbacks) absl::StrAppend(&out, "  stop callbacks\n");
+    any_stop_callbacks = true;
+    AppendStep(step, &out);
+  }
+  for (const PhaseRecord& phase : phases) {
+    absl::StrAppend(&out, "  phase ", phase.name, " (", Human(phase.duration),
+                    phase.budget == absl::InfiniteDuration()
+                        ? ""
+                        : absl::StrCat(" of ", Human(phase.budget)),
+                    ")\n");
+    for (const StepRecord& step : steps) {
+      if (step.phase == phase.name) AppendStep(step, &out);
+    }
+  }
+  if (!stragglers.empty()) {
+    absl::StrAppend(&out, "  stragglers (may still be running):\n");
+    for (const Straggler& s : stragglers) {
+      absl::StrAppend(&out, "    ", s.name, ": ", s.why, "\n");
+    }
+  }
+  if (!daemons_running.empty()) {
+    absl::StrAppend(&out, "  daemon threads still running when cleanups "
+                          "began: ",
+                    absl::StrJoin(daemons_running, ", "), "\n");
+  }
+  return out;
+}
+
+}  // namespace orderly

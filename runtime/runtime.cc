@@ -1,0 +1,125 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/runtime.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/internal/sequencer.h"
+#include "runtime/internal/thread_registry.h"
+
+namespace orderly {
+
+Runtime& Runtime::Default() {
+  // The one process-wide object: never destroyed, so usable from static
+  // destructors and atexit handlers (DESIGN.md, Concepts).
+  static Runtime* const instance = new Runtime();
+  return *instance;
+}
+
+Runtime::Runtime() : Runtime(RuntimeOptions()) {}
+
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)),
+      registry_(std::make_unique<runtime_internal::ThreadRegistry>(
+          options_.join_budget)),
+      graph_(std::make_unique<runtime_internal::CleanupGraph>(
+          options_.phase_budget)),
+      sequencer_(std::make_unique<runtime_internal::Sequencer>(
+          options_, &stop_state_, registry_.get(), graph_.get(), &reason_,
+          &stop_time_ns_)) {}
+
+Runtime::~Runtime() {
+  RequestStop(StopReason::Destroyed());
+  sequencer_->WaitForReport();
+  sequencer_.reset();  // Joins the sequencer and every executor.
+}
+
+void Runtime::RequestStop(StopReason reason) noexcept {
+  // Only async-signal-safe operations: atomics, clock_gettime, sem_post.
+  uint64_t none = 0;
+  if (reason_.compare_exchange_strong(none, reason.Pack(),
+                                      std::memory_order_acq_rel)) {
+    timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    stop_time_ns_.store(int64_t{now.tv_sec} * 1000000000 + now.tv_nsec,
+                        std::memory_order_release);
+  }
+  if (stop_state_.RequestStop()) sequencer_->Wake();
+}
+
+absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown() {
+  RequestStop(StopReason::Message("Shutdown()"));
+  if (sequencer_->IsSequenceThread()) {
+    return absl::FailedPreconditionError(
+        "Shutdown() called from inside the shutdown sequence (a stop "
+        "callback, terminate callback or cleanup): it would wait for itself. "
+        "The sequence is already running; return from the callback instead");
+  }
+  std::string name;
+  if (!sequencer_->done() &&
+      registry_->FindNonDaemon(pthread_self(), &name)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Shutdown() called on registered thread \"", name,
+        "\", which the `threads` phase waits for: waiting here would "
+        "deadlock. The stop is requested; end this thread's registration "
+        "(return from the thread), or register it as a daemon"));
+  }
+  return sequencer_->WaitForReport();
+}
+
+bool Runtime::shutdown_complete() const { return sequencer_->done(); }
+
+absl::StatusOr<ThreadRegistration> Runtime::RegisterThread(
+    absl::string_view name, ThreadOptions options) {
+  return registry_->Register(name, std::move(options));
+}
+
+absl::Status Runtime::AddPhase(absl::string_view name, PhasePlacement placement,
+                               std::optional<absl::Duration> budget) {
+  return graph_->AddPhase(name, placement.before(), placement.after(),
+                          budget.value_or(options_.phase_budget));
+}
+
+absl::Status Runtime::SetPhaseBudget(absl::string_view phase,
+                                     absl::Duration budget) {
+  return graph_->SetPhaseBudget(phase, budget);
+}
+
+absl::StatusOr<Component> Runtime::AddComponent(
+    absl::string_view name, const std::vector<std::string>& depends_on) {
+  absl::Status status = graph_->AddComponent(name, depends_on);
+  if (!status.ok()) return status;
+  return Component(this, std::string(name));
+}
+
+absl::Status Runtime::AddDependency(absl::string_view component,
+                                    absl::string_view depends_on) {
+  return graph_->AddDependency(component, depends_on);
+}
+
+absl::Status Runtime::AddCleanupImpl(absl::string_view component,
+                                     absl::string_view phase,
+                                     absl::string_view name,
+                                     runtime_internal::CleanupFn fn,
+                                     std::optional<absl::Duration> budget) {
+  return graph_->AddCleanup(component, phase, name, std::move(fn),
+                            budget.value_or(options_.cleanup_budget));
+}
+
+ShutdownPlan Runtime::Plan() const {
+  ShutdownPlan plan;
+  plan.phases = graph_->Plan();
+  for (PlannedPhase& phase : plan.phases) {
+    if (!phase.is_threads) continue;
+    for (const auto& live : registry_->Snapshot()) {
+      phase.threads.push_back(PlannedThread{live.name, live.daemon});
+    }
+  }
+  return plan;
+}
+
+}  // namespace orderly

@@ -1,0 +1,257 @@
+// Copyright 2026 The orderly Authors.
+//
+// runtime.h: one ordered shutdown sequence for a process (or a test).
+//
+// A `Runtime` owns one shutdown sequence. Services use the process-wide
+// `Runtime::Default()`; tests build their own instances.
+//
+//   orderly::Runtime& rt = orderly::Runtime::Default();
+//   auto log = rt.AddComponent("log");
+//   auto store = rt.AddComponent("store", {"log"});  // store uses log
+//   store->AddCleanup("close", "close-db", [&] { db.Close(); });
+//   log->AddCleanup("flush", "flush-file", [&] { return file.Flush(); });
+//   ...
+//   rt.RequestStop(orderly::StopReason::Signal(SIGTERM));  // or Shutdown()
+//   auto report = rt.Shutdown();
+//   std::cerr << (*report)->ToText();
+//
+// The sequence (DESIGN.md, The sequence)
+//   1. Stop requested: stop_requested() turns true; stop callbacks run.
+//   2. Phases before `threads` run (default: `drain`).
+//   3. `threads`: terminate callbacks of every live registration, daemons
+//      included, newest first; then every non-daemon registration is joined
+//      within its join budget and the phase budget. A thread past its budget
+//      is demoted: reported as a straggler, no longer waited for.
+//   4. Phases after `threads` run in declared order (default: `flush`,
+//      `close`, `release`).
+//   5. The report is final; every Shutdown() caller returns it.
+// Within a phase, cleanups run dependents first (a component before the
+// components it depends on) and last-registered first within a component.
+// Errors never stop the sequence: a cleanup that fails, throws or outlives
+// its budget is recorded and the next step runs.
+//
+// Who runs it. RequestStop() only flips a flag and wakes the runtime's
+// sequencer thread (started with the runtime), which runs the sequence. User
+// code (stop callbacks, terminate callbacks, cleanups) runs on an executor
+// thread the sequencer watches, so that a step past its budget is abandoned
+// rather than blocking the sequence. The sequencer is also the watchdog: when
+// RuntimeOptions::deadline passes, it writes the report so far to stderr and
+// takes RuntimeOptions::on_deadline.
+//
+// Thread-safety: every method is thread-safe. RequestStop() and
+// stop_requested() are also async-signal-safe.
+//
+// Lifetime: Runtime::Default() is created on first use and never destroyed,
+// so it stays usable during static destruction. A test's Runtime, when
+// destroyed, runs its sequence if nobody did (reason kDestroyed) and joins
+// every thread it started, including executors abandoned with a stuck step:
+// release what such a step waits for before destroying the runtime.
+// Registrations, tokens and callbacks must end before their runtime.
+//
+// State: nothing is global. The default instance's storage is the only
+// process-wide object; every registry, lock and thread belongs to an
+// instance.
+
+#ifndef ORDERLY_RUNTIME_RUNTIME_H_
+#define ORDERLY_RUNTIME_RUNTIME_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "runtime/internal/cleanup_graph.h"
+#include "runtime/internal/stop_state.h"
+#include "runtime/plan.h"
+#include "runtime/report.h"
+#include "runtime/runtime_options.h"
+#include "runtime/stop_reason.h"
+#include "runtime/stop_token.h"
+#include "runtime/thread_registration.h"
+
+namespace orderly {
+
+namespace runtime_internal {
+class Sequencer;
+class ThreadRegistry;
+}  // namespace runtime_internal
+
+class Component;
+
+// Where AddPhase() puts a new phase: right before or right after another.
+class PhasePlacement {
+ public:
+  static PhasePlacement Before(absl::string_view phase) {
+    return PhasePlacement(phase, "");
+  }
+  static PhasePlacement After(absl::string_view phase) {
+    return PhasePlacement("", phase);
+  }
+  absl::string_view before() const { return before_; }
+  absl::string_view after() const { return after_; }
+
+ private:
+  PhasePlacement(absl::string_view before, absl::string_view after)
+      : before_(before), after_(after) {}
+  absl::string_view before_;
+  absl::string_view after_;
+};
+
+class Runtime {
+ public:
+  // The process-wide runtime: created on first use, never destroyed.
+  static Runtime& Default();
+
+  Runtime();
+  explicit Runtime(RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const RuntimeOptions& options() const { return options_; }
+
+  // --- Stopping ---------------------------------------------------------
+
+  // Starts the sequence and returns at once. The first call's reason is the
+  // one reported. Lock-free, allocation-free and async-signal-safe.
+  void RequestStop(StopReason reason = StopReason()) noexcept;
+
+  // One atomic load (acquire): true once a stop was requested.
+  bool stop_requested() const noexcept {
+    return stop_state_.stop_requested();
+  }
+
+  // A token for StopCallback; see stop_token.h.
+  StopToken stop_token() { return StopToken(&stop_state_); }
+
+  // Requests a stop if none was, waits until the sequence is done and
+  // returns its report; every caller, on any thread, gets the same one.
+  // Called from inside the sequence — a stop, terminate or cleanup callback,
+  // or a registered non-daemon thread, which the sequence would wait for —
+  // it requests the stop and returns FailedPrecondition at once, naming
+  // where it was called from, instead of deadlocking.
+  absl::StatusOr<std::shared_ptr<const ShutdownReport>> Shutdown();
+
+  // True once the sequence has finished (the report is final).
+  bool shutdown_complete() const;
+
+  // --- Threads (see thread_registration.h) -------------------------------
+
+  // Registers the calling thread. Errors: InvalidArgument (empty name),
+  // FailedPrecondition (the `threads` phase has finished its joins),
+  // ResourceExhausted (too many threads registered at once).
+  absl::StatusOr<ThreadRegistration> RegisterThread(absl::string_view name,
+                                                    ThreadOptions options = {});
+
+  // --- Phases ----------------------------------------------------------
+
+  // Declares a phase right before or after an existing one. `budget` bounds
+  // the whole phase (default: RuntimeOptions::phase_budget). Errors:
+  // InvalidArgument (empty name), AlreadyExists (duplicate), NotFound
+  // (unknown anchor; the message lists the phases), FailedPrecondition (the
+  // sequence has run past that point).
+  absl::Status AddPhase(absl::string_view name, PhasePlacement placement,
+                        std::optional<absl::Duration> budget = std::nullopt);
+  absl::Status SetPhaseBudget(absl::string_view phase, absl::Duration budget);
+
+  // --- Components and cleanups ----------------------------------------
+
+  // Declares an owner of resources. Each name in `depends_on` must be
+  // declared already (NotFound otherwise); dependents are torn down first.
+  // Errors: InvalidArgument (empty name), AlreadyExists (duplicate).
+  absl::StatusOr<Component> AddComponent(
+      absl::string_view name, const std::vector<std::string>& depends_on = {});
+
+  // Adds the edge "`component` depends on `depends_on`" between declared
+  // components. A cycle is refused with InvalidArgument naming it:
+  // "dependency cycle: a -> b -> c -> a".
+  absl::Status AddDependency(absl::string_view component,
+                             absl::string_view depends_on);
+
+  // Registers a cleanup of `component` in `phase`. `fn` returns void or
+  // absl::Status; an error or exception is recorded, never fatal. `budget`
+  // defaults to RuntimeOptions::cleanup_budget. Errors: NotFound (unknown
+  // component or phase), InvalidArgument (empty name or fn, or the
+  // `threads` phase), AlreadyExists (the component has a cleanup of that
+  // name), FailedPrecondition (the phase has already run).
+  template <typename F>
+  absl::Status AddCleanup(absl::string_view component,
+                          absl::string_view phase, absl::string_view name,
+                          F&& fn,
+                          std::optional<absl::Duration> budget = std::nullopt) {
+    return AddCleanupImpl(component, phase, name,
+                          ToCleanupFn(std::forward<F>(fn)), budget);
+  }
+
+  // The order the sequence would run now (see plan.h). Phases already run
+  // are left out.
+  ShutdownPlan Plan() const;
+
+ private:
+  template <typename F>
+  static runtime_internal::CleanupFn ToCleanupFn(F&& fn) {
+    using Result = std::invoke_result_t<std::decay_t<F>&>;
+    if constexpr (std::is_same_v<Result, absl::Status>) {
+      return runtime_internal::CleanupFn(std::forward<F>(fn));
+    } else {
+      static_assert(std::is_void_v<Result>,
+                    "a cleanup returns void or absl::Status");
+      return [f = std::forward<F>(fn)]() mutable {
+        f();
+        return absl::OkStatus();
+      };
+    }
+  }
+  absl::Status AddCleanupImpl(absl::string_view component,
+                              absl::string_view phase, absl::string_view name,
+                              runtime_internal::CleanupFn fn,
+                              std::optional<absl::Duration> budget);
+
+  // First member: stop_requested() is one load at a fixed offset.
+  runtime_internal::StopState stop_state_;
+  // StopReason::Pack() of the first request, and its CLOCK_REALTIME time.
+  std::atomic<uint64_t> reason_{0};
+  std::atomic<int64_t> stop_time_ns_{0};
+  const RuntimeOptions options_;
+  std::unique_ptr<runtime_internal::ThreadRegistry> registry_;
+  std::unique_ptr<runtime_internal::CleanupGraph> graph_;
+  // Last: destroyed first, joining its threads before the rest goes.
+  std::unique_ptr<runtime_internal::Sequencer> sequencer_;
+};
+
+// A declared component: a name bound to its runtime. Cheap to copy; valid
+// while the runtime lives.
+class Component {
+ public:
+  const std::string& name() const { return name_; }
+
+  template <typename F>
+  absl::Status AddCleanup(absl::string_view phase, absl::string_view name,
+                          F&& fn,
+                          std::optional<absl::Duration> budget = std::nullopt) {
+    return runtime_->AddCleanup(name_, phase, name, std::forward<F>(fn),
+                                budget);
+  }
+  absl::Status DependOn(absl::string_view other) {
+    return runtime_->AddDependency(name_, other);
+  }
+
+ private:
+  friend class Runtime;
+  Component(Runtime* runtime, std::string name)
+      : runtime_(runtime), name_(std::move(name)) {}
+  Runtime* runtime_;
+  std::string name_;
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_RUNTIME_H_

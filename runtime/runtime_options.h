@@ -1,0 +1,64 @@
+// Copyright 2026 The orderly Authors.
+//
+// runtime_options.h: the time budgets and the deadline policy of a Runtime.
+//
+// One budget covers the whole sequence (`deadline`, counted from the stop
+// request); every phase, callback, cleanup and join runs within it and within
+// its own, smaller budget. Fit `deadline` to what your supervisor grants
+// before it kills the process, minus a margin for the process to end:
+//
+//   Kubernetes  terminationGracePeriodSeconds (default 30 s)  -> e.g. 25 s
+//   systemd     TimeoutStopSec (default 90 s)                  -> e.g. 80 s
+//
+// When the deadline passes, the runtime's watchdog writes the report so far
+// to stderr (which step is still running, for how long) and takes
+// `on_deadline`.
+
+#ifndef ORDERLY_RUNTIME_RUNTIME_OPTIONS_H_
+#define ORDERLY_RUNTIME_RUNTIME_OPTIONS_H_
+
+#include "absl/time/time.h"
+
+namespace orderly {
+
+enum class DeadlineAction {
+  // Write the report so far to stderr, then end the process at once with
+  // `deadline_exit_code` (std::_Exit: no atexit handlers, no static
+  // destructors, which the threads still running would race).
+  kExit,
+  // Write the report, then std::abort() for a core dump.
+  kAbort,
+  // Write the report; the sequence goes on. The step running at the deadline
+  // is recorded as timed out and abandoned; later steps keep only their own
+  // budgets.
+  kReportOnly,
+};
+
+struct RuntimeOptions {
+  // The whole sequence, from the stop request to the last cleanup.
+  absl::Duration deadline = absl::Seconds(25);
+
+  DeadlineAction on_deadline = DeadlineAction::kExit;
+  int deadline_exit_code = 124;  // As timeout(1).
+
+  // Budget of each stop callback and terminate callback. They must only
+  // *ask* for a stop (set a flag, notify, close a socket); one that runs
+  // longer is reported as blocking and abandoned.
+  absl::Duration callback_budget = absl::Seconds(1);
+
+  // Default budget of one cleanup, when AddCleanup() names none. Always also
+  // bounded by its phase's budget and the deadline.
+  absl::Duration cleanup_budget = absl::InfiniteDuration();
+
+  // Default budget of one non-daemon thread's join, counted from the start of
+  // the joins, when ThreadOptions names none.
+  absl::Duration join_budget = absl::InfiniteDuration();
+
+  // Budget of each built-in phase (drain, threads, flush, close, release),
+  // unless AddPhase() or SetPhaseBudget() says otherwise.
+  absl::Duration phase_budget = absl::InfiniteDuration();
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_RUNTIME_OPTIONS_H_
