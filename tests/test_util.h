@@ -1,0 +1,57 @@
+// Copyright 2026 The orderly Authors.
+//
+// test_util.h: small synchronization helpers for tests. Tests synchronize
+// with events, never with sleeps.
+
+#ifndef ORDERLY_TESTS_TEST_UTIL_H_
+#define ORDERLY_TESTS_TEST_UTIL_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace orderly {
+
+// A thread-safe, ordered log of events.
+class EventLog {
+ public:
+  void Add(std::string event) {
+    absl::MutexLock lock(&mu_);
+    events_.push_back(std::move(event));
+  }
+  std::vector<std::string> Take() {
+    absl::MutexLock lock(&mu_);
+    return std::move(events_);
+  }
+  size_t size() const {
+    absl::MutexLock lock(&mu_);
+    return events_.size();
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
+};
+
+// C++20's std::latch, for C++17: N threads arrive, all proceed together.
+class Latch {
+ public:
+  explicit Latch(int count) : count_(count) {}
+  void ArriveAndWait() {
+    absl::MutexLock lock(&mu_);
+    --count_;
+    mu_.Await(absl::Condition(
+        +[](int* c) { return *c <= 0; }, &count_));
+  }
+
+ private:
+  absl::Mutex mu_;
+  int count_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_TESTS_TEST_UTIL_H_
