@@ -39,7 +39,6 @@ class Waiter {
  public:
   Waiter(Runtime& rt, std::string name, EventLog& log, bool daemon = false)
       : name_(std::move(name)) {
-    absl::Notification registered;
     thread_ = std::thread([&, daemon] {
       ThreadOptions options;
       options.daemon = daemon;
@@ -49,12 +48,12 @@ class Waiter {
       };
       auto reg = rt.RegisterThread(name_, std::move(options));
       ASSERT_TRUE(reg.ok()) << reg.status();
-      registered.Notify();
+      registered_.Notify();
       stop_.WaitForNotification();
       if (!daemon) log.Add("exit " + name_);
       release_.WaitForNotification();
     });
-    registered.WaitForNotification();
+    registered_.WaitForNotification();
     if (!daemon) release_.Notify();
   }
   ~Waiter() {
@@ -65,6 +64,9 @@ class Waiter {
 
  private:
   std::string name_;
+  // Members, not locals: abseil 20220623's Notify() may still touch the
+  // notification after WaitForNotification() returns.
+  absl::Notification registered_;
   absl::Notification stop_;
   absl::Notification release_;
   std::thread thread_;
@@ -84,8 +86,11 @@ TEST(RuntimeTest, TerminateCallbacksRunNewestFirstBeforeAnyJoin) {
   // a reported straggler instead of a hang.
   Latch all_terminated(kThreads);
   std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<absl::Notification>> registered_events;
   for (int i = 0; i < kThreads; ++i) {
-    absl::Notification registered;  // One at a time: creation order is i.
+    // One at a time, so that creation order is i.
+    registered_events.push_back(std::make_unique<absl::Notification>());
+    absl::Notification& registered = *registered_events.back();
     threads.emplace_back([&, i] {
       absl::Notification stop;
       ThreadOptions o;
@@ -290,9 +295,11 @@ TEST(RuntimeTest, BadDeclarationsAreRefusedWithNames) {
 TEST(RuntimeTest, ErrorsAndTimeoutsAreReportedAndLaterStepsStillRun) {
   RuntimeOptions options;
   options.on_deadline = DeadlineAction::kReportOnly;
-  Runtime rt(options);
+  // Declared before the runtime: ~Runtime joins the executor that was left
+  // running the stuck cleanup, which still touches this notification.
   absl::Notification release_stuck;
   EventLog log;
+  Runtime rt(options);
   ASSERT_TRUE(rt.AddComponent("c").ok());
   // Registered first, so they run last within the phase (LIFO).
   ASSERT_TRUE(rt.AddCleanup("c", "flush", "after-all", [&] {
@@ -331,9 +338,9 @@ TEST(RuntimeTest, ErrorsAndTimeoutsAreReportedAndLaterStepsStillRun) {
 TEST(RuntimeTest, BlockingTerminateCallbackIsAbandonedAndTheRestRun) {
   RuntimeOptions options;
   options.callback_budget = absl::Milliseconds(50);
-  Runtime rt(options);
-  absl::Notification release;
+  absl::Notification release;  // Outlives the runtime (see above).
   EventLog log;
+  Runtime rt(options);
   Waiter older(rt, "older", log);  // Terminated last.
   absl::Notification blocker_registered;
   std::thread blocker([&] {
@@ -366,8 +373,8 @@ TEST(RuntimeTest, BlockingTerminateCallbackIsAbandonedAndTheRestRun) {
 }
 
 TEST(RuntimeTest, StragglerPastItsJoinBudgetIsDemotedByName) {
-  Runtime rt;
   absl::Notification release;
+  Runtime rt;
   std::thread stuck([&] {
     ThreadOptions o;
     o.join_budget = absl::Milliseconds(30);
