@@ -132,6 +132,12 @@ std::string ShutdownReport::ToText() const {
       absl::StrAppend(&out, "    ", s.name, ": ", s.why, "\n");
     }
   }
+  if (!counters.empty()) {
+    absl::StrAppend(&out, "  counters:\n");
+    for (const Counter& c : counters) {
+      absl::StrAppend(&out, "    ", c.name, " = ", c.value, "\n");
+    }
+  }
   if (!daemons_running.empty()) {
     absl::StrAppend(&out, "  daemon threads still running when cleanups "
                           "began: ",

@@ -88,6 +88,14 @@ struct ShutdownReport {
   // phase after `threads` began: they may still touch what cleanups free.
   std::vector<std::string> daemons_running;
 
+  // Counters registered with Runtime::AddReportCounter(), read when the
+  // sequence finished: what building blocks dropped, refused or delivered.
+  struct Counter {
+    std::string name;
+    int64_t value = 0;
+  };
+  std::vector<Counter> counters;
+
   int CountOutcome(Outcome outcome) const;
   // True when every step ended ok, nothing straggles and the deadline held.
   bool ok() const;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include <new>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -22,15 +23,31 @@ Runtime& Runtime::Default() {
 
 Runtime::Runtime() : Runtime(RuntimeOptions()) {}
 
-Runtime::Runtime(RuntimeOptions options)
-    : options_(std::move(options)),
-      registry_(std::make_unique<runtime_internal::ThreadRegistry>(
-          options_.join_budget)),
-      graph_(std::make_unique<runtime_internal::CleanupGraph>(
-          options_.phase_budget)),
-      sequencer_(std::make_unique<runtime_internal::Sequencer>(
-          options_, &stop_state_, registry_.get(), graph_.get(), &reason_,
-          &stop_time_ns_)) {}
+Runtime::Runtime(RuntimeOptions options) : options_(std::move(options)) {
+  StartFresh();
+}
+
+void Runtime::StartFresh() {
+  registry_ =
+      std::make_unique<runtime_internal::ThreadRegistry>(options_.join_budget);
+  graph_ =
+      std::make_unique<runtime_internal::CleanupGraph>(options_.phase_budget);
+  sequencer_ = std::make_unique<runtime_internal::Sequencer>(
+      options_, &stop_state_, registry_.get(), graph_.get(), &reason_,
+      &stop_time_ns_);
+}
+
+void Runtime::ResetAfterForkInChild() {
+  // Leak, never destroy: the parent's threads did not follow, and their
+  // locks, slots and callbacks may be in any state.
+  (void)registry_.release();
+  (void)graph_.release();
+  (void)sequencer_.release();
+  new (&stop_state_) runtime_internal::StopState();
+  reason_.store(0, std::memory_order_relaxed);
+  stop_time_ns_.store(0, std::memory_order_relaxed);
+  StartFresh();
+}
 
 Runtime::~Runtime() {
   RequestStop(StopReason::Destroyed());
@@ -52,7 +69,13 @@ void Runtime::RequestStop(StopReason reason) noexcept {
 }
 
 absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown() {
-  RequestStop(StopReason::Message("Shutdown()"));
+  return Shutdown(ShutdownOptions());
+}
+
+absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown(
+    const ShutdownOptions& options) {
+  if (options.abandon_calling_thread) registry_->AbandonThread(pthread_self());
+  RequestStop(options.reason);
   if (sequencer_->IsSequenceThread()) {
     return absl::FailedPreconditionError(
         "Shutdown() called from inside the shutdown sequence (a stop "
@@ -108,6 +131,15 @@ absl::Status Runtime::AddCleanupImpl(absl::string_view component,
                                      std::optional<absl::Duration> budget) {
   return graph_->AddCleanup(component, phase, name, std::move(fn),
                             budget.value_or(options_.cleanup_budget));
+}
+
+absl::Status Runtime::AddReportCounter(
+    absl::string_view name, absl::AnyInvocable<int64_t() const> read) {
+  return sequencer_->AddCounter(name, std::move(read));
+}
+
+void Runtime::AddListener(SequenceListener* listener) {
+  sequencer_->AddListener(listener);
 }
 
 ShutdownPlan Runtime::Plan() const {

@@ -73,6 +73,7 @@
 #include "runtime/plan.h"
 #include "runtime/report.h"
 #include "runtime/runtime_options.h"
+#include "runtime/sequence_listener.h"
 #include "runtime/stop_reason.h"
 #include "runtime/stop_token.h"
 #include "runtime/thread_registration.h"
@@ -140,6 +141,18 @@ class Runtime {
   // where it was called from, instead of deadlocking.
   absl::StatusOr<std::shared_ptr<const ShutdownReport>> Shutdown();
 
+  struct ShutdownOptions {
+    // Recorded if this call is the one that requests the stop.
+    StopReason reason = StopReason::Message("Shutdown()");
+    // For exit() called on a registered thread: that thread runs the
+    // sequence, so it is not waited for (nor reported as running); its
+    // terminate callback still runs. Without this, Shutdown() on a
+    // registered non-daemon thread returns FailedPrecondition.
+    bool abandon_calling_thread = false;
+  };
+  absl::StatusOr<std::shared_ptr<const ShutdownReport>> Shutdown(
+      const ShutdownOptions& options);
+
   // True once the sequence has finished (the report is final).
   bool shutdown_complete() const;
 
@@ -195,6 +208,25 @@ class Runtime {
   // are left out.
   ShutdownPlan Plan() const;
 
+  // --- Integration -------------------------------------------------------
+
+  // Adds a counter to every report: `read` runs on the sequencer thread when
+  // the sequence finishes, and must not block. Errors: InvalidArgument
+  // (empty name or read), AlreadyExists (duplicate name).
+  absl::Status AddReportCounter(absl::string_view name,
+                                absl::AnyInvocable<int64_t() const> read);
+
+  // Adds a listener (see sequence_listener.h). It must outlive the runtime.
+  void AddListener(SequenceListener* listener);
+
+  // For the child of fork() only, while it has one thread: forgets the
+  // parent's threads, stop callbacks, components, phases, counters and
+  // listeners, and starts a fresh sequence (DESIGN.md: the child starts with
+  // an empty registry and a fresh runtime state). What the parent's objects
+  // held is leaked, never destroyed: their locks may be held by threads that
+  // did not follow. hooks/fork.h calls this from a pthread_atfork handler.
+  void ResetAfterForkInChild();
+
  private:
   template <typename F>
   static runtime_internal::CleanupFn ToCleanupFn(F&& fn) {
@@ -217,6 +249,8 @@ class Runtime {
 
   // First member: stop_requested() is one load at a fixed offset.
   runtime_internal::StopState stop_state_;
+  void StartFresh();
+
   // StopReason::Pack() of the first request, and its CLOCK_REALTIME time.
   std::atomic<uint64_t> reason_{0};
   std::atomic<int64_t> stop_time_ns_{0};

@@ -5,6 +5,9 @@
 
 #include "runtime/runtime.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -537,6 +540,100 @@ TEST(RuntimeTest, DestroyingARuntimeRunsItsSequence) {
     ASSERT_TRUE(rt.AddCleanup("c", "close", "x", [&] { ++cleanups; }).ok());
   }
   EXPECT_EQ(cleanups.load(), 1);
+}
+
+TEST(RuntimeTest, CountersAndListenersSeeTheSequence) {
+  class Recorder : public SequenceListener {
+   public:
+    explicit Recorder(EventLog& log) : log_(log) {}
+    void OnStopRequested(const StopReason& reason, absl::Time) override {
+      log_.Add("stop " + reason.ToString());
+    }
+    void OnPhaseBegin(absl::string_view phase, absl::Time, absl::Time) override {
+      log_.Add(absl::StrCat("phase ", phase));
+    }
+    void OnFinished(const ShutdownReport& report) override {
+      log_.Add(absl::StrCat("finished ", report.counters.size()));
+    }
+
+   private:
+    EventLog& log_;
+  };
+  EventLog log;
+  Recorder recorder(log);
+  std::atomic<int64_t> dropped{0};
+  Runtime rt;
+  rt.AddListener(&recorder);
+  ASSERT_TRUE(rt.AddReportCounter("queue.dropped", [&] {
+                  return dropped.load();
+                }).ok());
+  EXPECT_EQ(rt.AddReportCounter("queue.dropped", [] { return int64_t{0}; })
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(rt.AddComponent("q").ok());
+  ASSERT_TRUE(rt.AddCleanup("q", "flush", "drop", [&] { dropped = 7; }).ok());
+  rt.RequestStop(StopReason::Signal(15));
+  auto report = MustShutdown(rt);
+  EXPECT_THAT(log.Take(),
+              ElementsAre("stop SIGTERM (signal 15)", "phase drain",
+                          "phase threads", "phase flush", "phase close",
+                          "phase release", "finished 1"));
+  ASSERT_EQ(report->counters.size(), 1u);
+  EXPECT_EQ(report->counters[0].name, "queue.dropped");
+  EXPECT_EQ(report->counters[0].value, 7);  // Read after the cleanups.
+  EXPECT_THAT(report->ToText(), HasSubstr("queue.dropped = 7"));
+}
+
+TEST(RuntimeTest, ShutdownCanAbandonTheCallingThreadForExit) {
+  Runtime rt;
+  std::atomic<bool> terminated{false};
+  ThreadOptions o;
+  o.on_terminate = [&] { terminated = true; };
+  auto reg = rt.RegisterThread("main", std::move(o));
+  ASSERT_TRUE(reg.ok());
+  // As the exit() hook does on a registered thread: the sequence runs on
+  // this thread and does not wait for it.
+  Runtime::ShutdownOptions options;
+  options.reason = StopReason::Exit(3);
+  options.abandon_calling_thread = true;
+  auto report = rt.Shutdown(options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(terminated.load());
+  EXPECT_TRUE((*report)->ok()) << (*report)->ToText();
+  EXPECT_TRUE((*report)->all_threads_ended());
+  EXPECT_EQ((*report)->reason.ToString(), "exit(3)");
+  reg->Reset();  // Ending it afterwards is fine.
+}
+
+TEST(RuntimeTest, ChildAfterForkStartsFresh) {
+  Runtime rt;
+  EventLog log;
+  Waiter parent_thread(rt, "parent-worker", log);
+  ASSERT_TRUE(rt.AddComponent("parent-component").ok());
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // The child: one thread. It must not wait for "parent-worker".
+    rt.ResetAfterForkInChild();
+    int code = 0;
+    if (rt.stop_requested()) code |= 1;
+    if (!rt.Plan().phases[1].threads.empty()) code |= 2;
+    if (!rt.AddComponent("parent-component").ok()) code |= 4;  // Forgotten.
+    auto report = rt.Shutdown();
+    if (!report.ok() || !(*report)->ok()) code |= 8;
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The parent is unaffected, and later shuts down normally.
+  EXPECT_FALSE(rt.stop_requested());
+  EXPECT_EQ(rt.Plan().phases[1].threads.size(), 1u);
+  auto report = MustShutdown(rt);
+  EXPECT_THAT(log.Take(), ElementsAre("terminate parent-worker",
+                                      "exit parent-worker"));
+  EXPECT_TRUE(report->ok()) << report->ToText();
 }
 
 }  // namespace

@@ -76,6 +76,28 @@ bool Sequencer::done() const {
   return report_ != nullptr;
 }
 
+void Sequencer::AddListener(SequenceListener* listener) {
+  absl::MutexLock lock(&mu_);
+  listeners_.push_back(listener);
+}
+
+absl::Status Sequencer::AddCounter(absl::string_view name,
+                                   absl::AnyInvocable<int64_t() const> read) {
+  if (name.empty() || !read) {
+    return absl::InvalidArgumentError(
+        "AddReportCounter: needs a name and a function that reads it");
+  }
+  absl::MutexLock lock(&mu_);
+  for (const Counter& c : counters_) {
+    if (c.name == name) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "AddReportCounter: a counter named \"", name, "\" exists already"));
+    }
+  }
+  counters_.push_back(Counter{std::string(name), std::move(read)});
+  return absl::OkStatus();
+}
+
 bool Sequencer::IsSequenceThread() const {
   return std::this_thread::get_id() == thread_.get_id() ||
          runner_.IsExecutorThread();
@@ -89,6 +111,13 @@ ShutdownReport Sequencer::Run() {
       ns != 0 ? absl::FromUnixNanos(ns) : absl::Now();
   report.deadline = report.stop_requested + options_.deadline;
   overall_deadline_ = report.deadline;
+  {
+    absl::MutexLock lock(&mu_);
+    running_listeners_ = listeners_;
+  }
+  for (SequenceListener* l : running_listeners_) {
+    l->OnStopRequested(report.reason, report.deadline);
+  }
 
   RunStopCallbacks(report);
   CleanupGraph::Phase phase;
@@ -98,6 +127,9 @@ ShutdownReport Sequencer::Run() {
     PhaseRecord record{phase.name, absl::Now(), absl::ZeroDuration(),
                        phase.budget};
     const absl::Time phase_deadline = record.start + phase.budget;
+    for (SequenceListener* l : running_listeners_) {
+      l->OnPhaseBegin(phase.name, phase_deadline, report.deadline);
+    }
     if (phase.name == kThreadsPhase) {
       RunThreadsPhase(phase_deadline, report);
       after_threads = true;
@@ -112,8 +144,15 @@ ShutdownReport Sequencer::Run() {
     record.duration = absl::Now() - record.start;
     report.phases.push_back(std::move(record));
   }
+  {
+    absl::MutexLock lock(&mu_);
+    for (const Counter& c : counters_) {
+      report.counters.push_back(ShutdownReport::Counter{c.name, c.read()});
+    }
+  }
   report.finished = absl::Now();
   if (report.finished > report.deadline) report.deadline_exceeded = true;
+  for (SequenceListener* l : running_listeners_) l->OnFinished(report);
   return report;
 }
 

@@ -14,8 +14,15 @@
 #include <semaphore.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -26,6 +33,7 @@
 #include "runtime/internal/thread_registry.h"
 #include "runtime/report.h"
 #include "runtime/runtime_options.h"
+#include "runtime/sequence_listener.h"
 
 namespace orderly {
 namespace runtime_internal {
@@ -47,6 +55,10 @@ class Sequencer {
 
   // True on the sequencer thread or one of its executors.
   bool IsSequenceThread() const;
+
+  void AddListener(SequenceListener* listener);
+  absl::Status AddCounter(absl::string_view name,
+                          absl::AnyInvocable<int64_t() const> read);
 
  private:
   void Main();
@@ -74,6 +86,14 @@ class Sequencer {
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const ShutdownReport> report_ ABSL_GUARDED_BY(mu_);
+  std::vector<SequenceListener*> listeners_ ABSL_GUARDED_BY(mu_);
+  struct Counter {
+    std::string name;
+    absl::AnyInvocable<int64_t() const> read;
+  };
+  std::vector<Counter> counters_ ABSL_GUARDED_BY(mu_);
+  // Copied from listeners_ when the sequence starts; sequencer thread only.
+  std::vector<SequenceListener*> running_listeners_;
 
   std::thread thread_;  // Last: starts once everything above exists.
 };

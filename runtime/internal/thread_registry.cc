@@ -21,6 +21,7 @@ constexpr uint64_t kTerminated = 4;    // The terminate callback was claimed.
 constexpr uint64_t kWaited = 8;        // Counted in the set being joined.
 constexpr uint64_t kDemoted = 16;      // Past its join budget; not waited for.
 constexpr uint64_t kOwnerWaiting = 32; // The owner waits for pins to drop.
+constexpr uint64_t kAbandoned = 64;    // Its thread runs the sequence.
 constexpr uint64_t kPinOne = uint64_t{1} << 8;
 constexpr uint64_t kPinMask = uint64_t{0xff} << 8;
 
@@ -270,7 +271,7 @@ void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
     if (s & kWaited) {
       Waited& w = waited_[slot.waited_pos];
       w.ended = true;
-      if (!(s & kDemoted)) {
+      if (!(s & (kDemoted | kAbandoned))) {
         w.end = absl::Now();
         --waited_count_;  // AwaitJoins() re-checks when mu_ is released.
       }
@@ -337,8 +338,9 @@ bool ThreadRegistry::FindNonDaemon(pthread_t thread, std::string* name) const {
   for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
     Slot& slot = At(index);
     const uint64_t s = slot.state.load(std::memory_order_acquire);
-    if (!(s & kLive) || (s & (kDaemon | kDemoted))) continue;
-    if (!Pin(slot, Generation(s), 0, kDaemon | kDemoted)) continue;
+    constexpr uint64_t kNotJoined = kDaemon | kDemoted | kAbandoned;
+    if (!(s & kLive) || (s & kNotJoined)) continue;
+    if (!Pin(slot, Generation(s), 0, kNotJoined)) continue;
     const bool found = pthread_equal(slot.thread, thread) != 0;
     if (found) *name = slot.name;
     Unpin(slot);
@@ -382,7 +384,8 @@ void ThreadRegistry::BeginJoin(absl::Time now) {
   for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
     Slot& slot = At(index);
     uint64_t s = slot.state.load(std::memory_order_acquire);
-    while ((s & kLive) && !(s & (kDaemon | kWaited | kDemoted))) {
+    while ((s & kLive) &&
+           !(s & (kDaemon | kWaited | kDemoted | kAbandoned))) {
       if (slot.state.compare_exchange_weak(s, s | kWaited,
                                            std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
@@ -407,7 +410,7 @@ std::vector<std::string> ThreadRegistry::StillJoining() {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> names;
   for (const Waited& w : waited_) {
-    if (!w.ended && !w.demoted) names.push_back(w.name);
+    if (!w.ended && !w.demoted && !w.abandoned) names.push_back(w.name);
   }
   return names;
 }
@@ -416,7 +419,9 @@ absl::Time ThreadRegistry::NextJoinDeadline() {
   absl::MutexLock lock(&mu_);
   absl::Time next = absl::InfiniteFuture();
   for (const Waited& w : waited_) {
-    if (!w.ended && !w.demoted) next = std::min(next, w.budget_end);
+    if (!w.ended && !w.demoted && !w.abandoned) {
+      next = std::min(next, w.budget_end);
+    }
   }
   return next;
 }
@@ -424,7 +429,9 @@ absl::Time ThreadRegistry::NextJoinDeadline() {
 void ThreadRegistry::DemoteOverdue(absl::Time now, bool all) {
   absl::MutexLock lock(&mu_);
   for (Waited& w : waited_) {
-    if (w.ended || w.demoted || (!all && w.budget_end > now)) continue;
+    if (w.ended || w.demoted || w.abandoned || (!all && w.budget_end > now)) {
+      continue;
+    }
     Slot& slot = At(w.index);
     uint64_t s = slot.state.load(std::memory_order_acquire);
     // The slot is still this registration's: its owner frees a waited slot
@@ -453,7 +460,9 @@ std::vector<StepRecord> ThreadRegistry::Close() {
     r.start = w.start;
     r.duration = w.end - w.start;
     r.budget = w.budget;
-    if (w.demoted) {
+    if (w.abandoned) {
+      r.name = absl::StrCat(w.name, " (runs the sequence: not waited for)");
+    } else if (w.demoted) {
       r.outcome = Outcome::kStraggler;
       r.error = absl::StrCat(
           "still running after ", absl::FormatDuration(w.end - w.start),
@@ -465,13 +474,36 @@ std::vector<StepRecord> ThreadRegistry::Close() {
   return records;
 }
 
+void ThreadRegistry::AbandonThread(pthread_t thread) {
+  absl::MutexLock lock(&mu_);
+  const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
+    Slot& slot = At(index);
+    uint64_t s = slot.state.load(std::memory_order_acquire);
+    if (!(s & kLive) || (s & (kDaemon | kAbandoned))) continue;
+    // Only the calling thread's own registrations: it cannot end them
+    // concurrently, so the slot stays this registration's while we look.
+    if (!pthread_equal(slot.thread, thread)) continue;
+    while (!slot.state.compare_exchange_weak(s, s | kAbandoned,
+                                             std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+    }
+    if ((s & kWaited) && !(s & kDemoted)) {
+      Waited& w = waited_[slot.waited_pos];
+      w.abandoned = true;
+      w.end = absl::Now();
+      --waited_count_;
+    }
+  }
+}
+
 std::vector<std::string> ThreadRegistry::LiveDaemons() const {
   std::vector<std::string> names;
   for (const Live& live : Snapshot()) {
     Slot& slot = At(live.index);
     const uint64_t s = slot.state.load(std::memory_order_acquire);
     if (Generation(s) == live.generation && (s & kLive) &&
-        (s & (kDaemon | kDemoted))) {
+        (s & (kDaemon | kDemoted)) && !(s & kAbandoned)) {
       names.push_back(live.name);
     }
   }

@@ -121,6 +121,11 @@ class ThreadRegistry {
   // still waited for. Returns one join record per waited registration.
   std::vector<StepRecord> Close();
 
+  // Stops waiting for `thread`'s non-daemon registrations without ending
+  // them (exit() called on a registered thread: it runs the sequence). They
+  // are no longer joined, fenced or found by FindNonDaemon().
+  void AbandonThread(pthread_t thread);
+
   // Names of daemon (or demoted) registrations still live.
   std::vector<std::string> LiveDaemons() const;
 
@@ -136,6 +141,7 @@ class ThreadRegistry {
     absl::Time end;
     bool ended = false;
     bool demoted = false;
+    bool abandoned = false;
   };
 
   Slot& At(uint32_t index) const;

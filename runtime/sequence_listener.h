@@ -1,0 +1,41 @@
+// Copyright 2026 The orderly Authors.
+//
+// sequence_listener.h: observe a runtime's sequence as it runs.
+//
+// For integrations that must tell someone how the shutdown progresses: the
+// systemd notifier (hooks/systemd_notify.h) sends STOPPING=1 and
+// EXTEND_TIMEOUT_USEC= from these calls. Register with
+// Runtime::AddListener().
+//
+// Contract: every method runs on the runtime's sequencer thread, which is
+// also its watchdog; a listener must return quickly and must not block, call
+// Shutdown(), or take locks that sequence steps may hold. Calls come in
+// order: OnStopRequested once, OnPhaseBegin per phase, OnFinished once.
+
+#ifndef ORDERLY_RUNTIME_SEQUENCE_LISTENER_H_
+#define ORDERLY_RUNTIME_SEQUENCE_LISTENER_H_
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "runtime/report.h"
+#include "runtime/stop_reason.h"
+
+namespace orderly {
+
+class SequenceListener {
+ public:
+  virtual ~SequenceListener() = default;
+
+  // The sequence starts; it must be done by `deadline`.
+  virtual void OnStopRequested(const StopReason& reason, absl::Time deadline) {}
+  // A phase starts; it ends by `phase_deadline` (InfiniteFuture if it has no
+  // budget of its own), the sequence by `deadline`.
+  virtual void OnPhaseBegin(absl::string_view phase, absl::Time phase_deadline,
+                            absl::Time deadline) {}
+  // The report is final.
+  virtual void OnFinished(const ShutdownReport& report) {}
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_SEQUENCE_LISTENER_H_
