@@ -52,6 +52,31 @@ class Latch {
   int count_ ABSL_GUARDED_BY(mu_);
 };
 
+// A reusable barrier: `count` threads meet, then all go on; again and again.
+class Barrier {
+ public:
+  explicit Barrier(int count) : count_(count) {}
+  void ArriveAndWait() {
+    absl::MutexLock lock(&mu_);
+    const int generation = generation_;
+    if (++arrived_ == count_) {
+      arrived_ = 0;
+      ++generation_;
+      return;
+    }
+    auto passed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return generation_ != generation;
+    };
+    mu_.Await(absl::Condition(&passed));
+  }
+
+ private:
+  absl::Mutex mu_;
+  const int count_;
+  int arrived_ ABSL_GUARDED_BY(mu_) = 0;
+  int generation_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 }  // namespace orderly
 
 #endif  // ORDERLY_TESTS_TEST_UTIL_H_

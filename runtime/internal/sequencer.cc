@@ -209,6 +209,7 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
   }
 
   // Joins: wait until no non-daemon registration remains, late ones too.
+  // Registration closes by itself at that moment (ThreadRegistry::closed()).
   registry_->BeginJoin(absl::Now());
   for (;;) {
     const absl::Time wake = std::min(
@@ -228,7 +229,7 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
     }
     registry_->DemoteOverdue(now, /*all=*/now >= phase_deadline);
   }
-  for (StepRecord& r : registry_->Close()) {
+  for (StepRecord& r : registry_->JoinRecords()) {
     if (r.outcome == Outcome::kStraggler) {
       report.stragglers.push_back(Straggler{absl::StrCat("thread ", r.name),
                                             r.error, r.start + r.duration});

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/internal/asymmetric_barrier.h"
 #include "runtime/internal/call_guarded.h"
 
 namespace orderly {
@@ -22,12 +23,17 @@ constexpr uint64_t kWaited = 8;        // Counted in the set being joined.
 constexpr uint64_t kDemoted = 16;      // Past its join budget; not waited for.
 constexpr uint64_t kOwnerWaiting = 32; // The owner waits for pins to drop.
 constexpr uint64_t kAbandoned = 64;    // Its thread runs the sequence.
+constexpr uint64_t kReserved = 128;    // Being filled in, or being freed.
+constexpr uint64_t kFlagMask = 0xffffffff;
 constexpr uint64_t kPinOne = uint64_t{1} << 8;
 constexpr uint64_t kPinMask = uint64_t{0xff} << 8;
 
 constexpr uint32_t Generation(uint64_t s) { return static_cast<uint32_t>(s >> 32); }
 constexpr uint64_t Published(uint32_t generation, bool daemon) {
   return uint64_t{generation} << 32 | kLive | (daemon ? kDaemon : 0);
+}
+constexpr uint64_t Reserved(uint32_t generation) {
+  return uint64_t{generation} << 32 | kReserved;
 }
 constexpr uint64_t Freed(uint32_t generation) {
   return uint64_t{generation + 1} << 32;
@@ -36,11 +42,6 @@ constexpr uint64_t Freed(uint32_t generation) {
 // Registry state.
 constexpr uint64_t kTerminating = 1;
 constexpr uint64_t kClosed = 2;
-
-// Free-list head: tag << kIndexBits | (index + 1).
-constexpr int kIndexBits = 24;
-constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
-constexpr uint64_t kTagOne = uint64_t{1} << kIndexBits;
 
 absl::Status Refused(absl::string_view name) {
   return absl::FailedPreconditionError(absl::StrCat(
@@ -53,7 +54,6 @@ absl::Status Refused(absl::string_view name) {
 
 struct alignas(64) ThreadRegistry::Slot {
   std::atomic<uint64_t> state{0};
-  std::atomic<uint32_t> next_free{0};
   // Written by the owner before publishing, read by pin holders.
   uint64_t seq = 0;
   bool daemon = false;
@@ -66,6 +66,7 @@ struct alignas(64) ThreadRegistry::Slot {
 
 ThreadRegistry::ThreadRegistry(absl::Duration default_join_budget)
     : default_join_budget_(default_join_budget),
+      asymmetric_(AsymmetricBarrierAvailable()),
       chunks_(new std::atomic<Slot*>[kMaxChunks]) {
   for (uint32_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr);
   // The first chunk up front: the first registrations allocate nothing.
@@ -82,46 +83,33 @@ ThreadRegistry::Slot& ThreadRegistry::At(uint32_t index) const {
       std::memory_order_acquire)[index % kChunkSize];
 }
 
-bool ThreadRegistry::PopFree(uint32_t* index, uint64_t* seq) {
-  uint64_t head = free_head_.load(std::memory_order_acquire);
-  for (;;) {
-    const uint64_t top = head & kIndexMask;
-    if (top == 0) return false;
-    // May read a slot another thread pops meanwhile: the tag makes our CAS
-    // fail then (no ABA).
-    const uint64_t next =
-        At(static_cast<uint32_t>(top - 1)).next_free.load(std::memory_order_relaxed);
-    const uint64_t popped = ((head & ~kIndexMask) + kTagOne) | next;
-    if (free_head_.compare_exchange_weak(head, popped,
-                                         std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
-      *index = static_cast<uint32_t>(top - 1);
-      *seq = head >> kIndexBits;  // Strictly increasing across all pops.
+bool ThreadRegistry::Claim(uint32_t* index, uint32_t* generation) {
+  const uint32_t capacity =
+      chunk_count_.load(std::memory_order_acquire) * kChunkSize;
+  uint32_t start = hint_.load(std::memory_order_relaxed);
+  if (start >= capacity) start = 0;
+  for (uint32_t k = 0; k < capacity; ++k) {
+    uint32_t i = start + k;
+    if (i >= capacity) i -= capacity;
+    Slot& slot = At(i);
+    uint64_t s = slot.state.load(std::memory_order_relaxed);
+    if ((s & kFlagMask) != 0) continue;  // Taken.
+    // Acquire: the previous owner's writes (its callback destroyed) come
+    // before ours.
+    if (slot.state.compare_exchange_strong(s, s | kReserved,
+                                           std::memory_order_acquire,
+                                           std::memory_order_relaxed)) {
+      hint_.store(i + 1 == capacity ? 0 : i + 1, std::memory_order_relaxed);
+      *index = i;
+      *generation = Generation(s);
       return true;
     }
   }
-}
-
-void ThreadRegistry::PushFree(uint32_t index) {
-  Slot& slot = At(index);
-  uint64_t head = free_head_.load(std::memory_order_relaxed);
-  for (;;) {
-    slot.next_free.store(static_cast<uint32_t>(head & kIndexMask),
-                         std::memory_order_relaxed);
-    const uint64_t pushed = ((head & ~kIndexMask) + kTagOne) | (index + 1);
-    if (free_head_.compare_exchange_weak(head, pushed,
-                                         std::memory_order_release,
-                                         std::memory_order_relaxed)) {
-      return;
-    }
-  }
+  return false;
 }
 
 absl::Status ThreadRegistry::Grow() {
   absl::MutexLock lock(&grow_mu_);
-  if ((free_head_.load(std::memory_order_acquire) & kIndexMask) != 0) {
-    return absl::OkStatus();  // Another thread grew it, or slots came back.
-  }
   const uint32_t n = chunk_count_.load(std::memory_order_relaxed);
   if (n == kMaxChunks) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -130,7 +118,7 @@ absl::Status ThreadRegistry::Grow() {
   }
   chunks_[n].store(new Slot[kChunkSize], std::memory_order_release);
   chunk_count_.store(n + 1, std::memory_order_release);
-  for (uint32_t i = kChunkSize; i-- > 0;) PushFree(n * kChunkSize + i);
+  hint_.store(n * kChunkSize, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 
@@ -143,26 +131,33 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
   }
   if (state_.load(std::memory_order_acquire) & kClosed) return Refused(name);
   uint32_t index;
-  uint64_t seq;
-  while (!PopFree(&index, &seq)) {
+  uint32_t generation;
+  while (!Claim(&index, &generation)) {
     absl::Status grown = Grow();
     if (!grown.ok()) return grown;
   }
   Slot& slot = At(index);
-  const uint32_t generation =
-      Generation(slot.state.load(std::memory_order_relaxed));
+  const uint64_t seq = next_seq_.load(std::memory_order_relaxed) + 1;
+  next_seq_.store(seq, std::memory_order_relaxed);
   slot.seq = seq;
   slot.daemon = options.daemon;
   slot.join_budget = options.join_budget.value_or(default_join_budget_);
   slot.thread = pthread_self();
   slot.name.assign(name.data(), name.size());
   slot.on_terminate = std::move(options.on_terminate);
-  // Publish, then look: see the class comment for why both are seq_cst.
-  slot.state.store(Published(generation, options.daemon),
-                   std::memory_order_seq_cst);
-  if (state_.load(std::memory_order_seq_cst) & kTerminating) {
-    return RegisterLate(index, generation);
+  // Publish, then look (the Dekker handshake of the class comment).
+  uint64_t registry_state;
+  if (asymmetric_) {
+    slot.state.store(Published(generation, options.daemon),
+                     std::memory_order_release);
+    LightBarrier();
+    registry_state = state_.load(std::memory_order_acquire);
+  } else {
+    slot.state.store(Published(generation, options.daemon),
+                     std::memory_order_seq_cst);
+    registry_state = state_.load(std::memory_order_seq_cst);
   }
+  if (registry_state & kTerminating) return RegisterLate(index, generation);
   return ThreadRegistration(this, index, generation);
 }
 
@@ -230,10 +225,10 @@ void ThreadRegistry::AddWaitedLocked(Slot& slot, uint32_t index,
 void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
   Slot& slot = At(index);
   uint64_t expected = Published(generation, slot.daemon);
-  if (slot.state.compare_exchange_strong(expected, Freed(generation),
+  if (slot.state.compare_exchange_strong(expected, Reserved(generation),
                                          std::memory_order_acq_rel,
                                          std::memory_order_acquire)) {
-    FreeSlot(slot, index);  // The fast path: nobody looked at this slot.
+    FreeSlot(slot, index, generation);  // Fast: nobody looked at this slot.
     return;
   }
   UnregisterSlow(slot, index, generation);
@@ -262,7 +257,7 @@ void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
         s = slot.state.load(std::memory_order_acquire);
         continue;
       }
-      if (slot.state.compare_exchange_weak(s, Freed(generation),
+      if (slot.state.compare_exchange_weak(s, Reserved(generation),
                                            std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
         break;
@@ -274,17 +269,20 @@ void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
       if (!(s & (kDemoted | kAbandoned))) {
         w.end = absl::Now();
         --waited_count_;  // AwaitJoins() re-checks when mu_ is released.
+        CloseIfJoinedLocked();
       }
     }
   }
-  FreeSlot(slot, index);
+  FreeSlot(slot, index, generation);
 }
 
-void ThreadRegistry::FreeSlot(Slot& slot, uint32_t index) {
+void ThreadRegistry::FreeSlot(Slot& slot, uint32_t index,
+                              uint32_t generation) {
   // Destroy the callback's captures now, not when the slot is reused. The
-  // slot is unreachable: its generation moved on and it is not yet free.
+  // slot is reserved: neither the sequencer nor a registrant can touch it.
   slot.on_terminate = nullptr;
-  PushFree(index);
+  slot.state.store(Freed(generation), std::memory_order_release);
+  hint_.store(index, std::memory_order_relaxed);
 }
 
 bool ThreadRegistry::Pin(Slot& slot, uint32_t generation, uint64_t flags,
@@ -328,8 +326,9 @@ std::vector<ThreadRegistry::Live> ThreadRegistry::Snapshot() const {
                        (s & kDaemon) != 0});
     Unpin(slot);
   }
-  std::sort(out.begin(), out.end(),
-            [](const Live& a, const Live& b) { return a.seq > b.seq; });
+  std::sort(out.begin(), out.end(), [](const Live& a, const Live& b) {
+    return a.seq != b.seq ? a.seq > b.seq : a.index > b.index;
+  });
   return out;
 }
 
@@ -361,6 +360,7 @@ std::vector<ThreadRegistry::Live> ThreadRegistry::BeginTerminate() {
     absl::MutexLock lock(&mu_);
     state_.fetch_or(kTerminating, std::memory_order_seq_cst);
   }
+  if (asymmetric_) HeavyBarrier();
   return Snapshot();
 }
 
@@ -396,6 +396,7 @@ void ThreadRegistry::BeginJoin(absl::Time now) {
       }
     }
   }
+  CloseIfJoinedLocked();  // Nothing to wait for.
 }
 
 bool ThreadRegistry::AwaitJoins(absl::Time deadline) {
@@ -444,12 +445,21 @@ void ThreadRegistry::DemoteOverdue(absl::Time now, bool all) {
     w.end = now;
     --waited_count_;
   }
+  CloseIfJoinedLocked();
 }
 
-std::vector<StepRecord> ThreadRegistry::Close() {
-  absl::MutexLock lock(&mu_);
+void ThreadRegistry::CloseIfJoinedLocked() {
+  if (!joining_ || waited_count_ != 0) return;
   state_.fetch_or(kClosed, std::memory_order_seq_cst);
   joining_ = false;
+}
+
+bool ThreadRegistry::closed() const {
+  return (state_.load(std::memory_order_acquire) & kClosed) != 0;
+}
+
+std::vector<StepRecord> ThreadRegistry::JoinRecords() {
+  absl::MutexLock lock(&mu_);
   std::vector<StepRecord> records;
   records.reserve(waited_.size());
   for (const Waited& w : waited_) {
@@ -495,6 +505,7 @@ void ThreadRegistry::AbandonThread(pthread_t thread) {
       --waited_count_;
     }
   }
+  CloseIfJoinedLocked();
 }
 
 std::vector<std::string> ThreadRegistry::LiveDaemons() const {

@@ -3,24 +3,32 @@
 // thread_registry.h (internal): the set of registered threads.
 //
 // Design. Registrations live in slots, allocated in chunks of kChunkSize that
-// are never freed before the registry, and recycled through a lock-free
-// free list (a Treiber stack whose head carries a 40-bit tag against ABA).
-// The tag of the pop that hands out a slot is the registration's creation
-// sequence number: pops are totally ordered on the head, so a registration
-// that happens-before another gets a smaller number. Register + unregister
-// is, in steady state, two CAS on the free list, one seq_cst store and one
-// CAS on the slot: no lock and no heap allocation.
+// are never freed before the registry. Each slot has one atomic state word:
+// generation (high 32 bits) and flags. A registrant claims a free slot in
+// place with one CAS (free -> reserved), starting at a hint (the slot after
+// the last one claimed, or the last one freed), fills it, and publishes it
+// (reserved -> live) with a store. The owner ends it with one CAS from the
+// exact value it published (live -> reserved), destroys the callback, and
+// frees it with a store. Any flag the sequencer set (terminated, waited,
+// pinned, demoted) makes that CAS fail and sends the owner through the slow
+// path under `mu_`. So register + unregister cost two atomic
+// read-modify-writes, no lock and no heap allocation in steady state.
 //
-// Each slot has one atomic state word: generation (high 32 bits) and flags.
-// The owner frees its slot with one CAS from the exact value it published;
-// any flag the sequencer set (terminated, waited, pinned, demoted) makes that
-// CAS fail and sends the owner through the slow path under `mu_`.
+// Creation order. `next_seq_` is advanced with a relaxed load and store, not
+// an RMW: if one registration happens-before another, coherence makes the
+// later one read the earlier one's number or a larger one, so it gets a
+// larger number. Concurrent registrations may tie (they have no order);
+// ties break by slot index.
 //
 // Linearization with the sequence. The sequencer sets kTerminating in
-// `state_` (seq_cst RMW) and then scans the slots (seq_cst loads). A
-// registration publishes its slot (seq_cst store) and then loads `state_`
-// (seq_cst). In the single total order of seq_cst operations, either the
-// scan sees the slot, or the registration sees kTerminating; possibly both.
+// `state_` and then scans the slots; a registration publishes its slot and
+// then loads `state_`. A Dekker handshake: the registrant uses a
+// compiler-only barrier between its store and load, and the sequencer pays
+// for a process-wide membarrier() between its RMW and its scan
+// (asymmetric_barrier.h); where that is unavailable, and under TSan, both
+// sides use seq_cst instead. Either way, either the scan sees the slot live,
+// or the registration sees kTerminating; possibly both. A slot the scan sees
+// reserved belongs to a registrant that will see kTerminating.
 // A registration that sees kTerminating finishes under `mu_` (the "late"
 // path): refused if the joins are over (kClosed), otherwise it claims its own
 // terminate callback (a CAS on the slot flag, so the sequencer and the late
@@ -117,9 +125,15 @@ class ThreadRegistry {
   // Stops waiting for every registration whose budget ended by `now` (all of
   // them if `all`): they are demoted to daemons and reported as stragglers.
   void DemoteOverdue(absl::Time now, bool all);
-  // Refuses every later registration. Requires that no registration is
-  // still waited for. Returns one join record per waited registration.
-  std::vector<StepRecord> Close();
+  // True once registration is closed. It closes by itself, under the lock,
+  // at the moment the set being joined becomes empty (the last waited
+  // registration ends or is demoted): there is no window in which a late
+  // registration could slip in between "none left" and "closed" — a window
+  // a thread spawning short-lived helpers in a loop would otherwise hit
+  // again and again, holding the phase open forever.
+  bool closed() const;
+  // One join record per waited registration. Requires closed().
+  std::vector<StepRecord> JoinRecords();
 
   // Stops waiting for `thread`'s non-daemon registrations without ending
   // them (exit() called on a registered thread: it runs the sequence). They
@@ -145,11 +159,11 @@ class ThreadRegistry {
   };
 
   Slot& At(uint32_t index) const;
-  // Pops a free slot; fills `*seq` with the creation sequence number.
-  bool PopFree(uint32_t* index, uint64_t* seq);
-  void PushFree(uint32_t index);
+  // Claims a free slot (free -> reserved); false if every slot is taken.
+  bool Claim(uint32_t* index, uint32_t* generation);
   absl::Status Grow();
-  void FreeSlot(Slot& slot, uint32_t index);
+  // Destroys the callback of a reserved slot and frees it.
+  void FreeSlot(Slot& slot, uint32_t index, uint32_t generation);
 
   // Adds a pin to a live slot of generation `generation`, setting `flags` too
   // (the CAS fails if any of `unless` is set). False if the slot is gone.
@@ -162,13 +176,18 @@ class ThreadRegistry {
   void UnregisterSlow(Slot& slot, uint32_t index, uint32_t generation);
   void AddWaitedLocked(Slot& slot, uint32_t index, uint32_t generation,
                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Closes registration if joins are under way and none is left.
+  void CloseIfJoinedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration default_join_budget_;
+  const bool asymmetric_;  // See asymmetric_barrier.h.
 
   // kTerminating | kClosed.
   std::atomic<uint64_t> state_{0};
-  // Tagged head of the free list: tag << 24 | (index + 1); 0 index = empty.
-  std::atomic<uint64_t> free_head_{0};
+  // Where Claim() looks first. A hint only: relaxed, may be stale.
+  std::atomic<uint32_t> hint_{0};
+  // The last creation number handed out (relaxed load + store; see above).
+  std::atomic<uint64_t> next_seq_{0};
   std::atomic<uint32_t> chunk_count_{0};
   std::unique_ptr<std::atomic<Slot*>[]> chunks_;
 
