@@ -10,8 +10,10 @@
 // was accepted, whoever processes it: the consumer thread, or a Close()
 // caller (the runtime's `flush` cleanup) after the consumer has been joined.
 //
-// Push() signals the consumer only when it sleeps (one signal per sleep), so
-// a producer racing a busy consumer pays a lock and an append, no syscall.
+// Wake-ups. After a batch the consumer lingers (a timed wait of kLinger)
+// before it sleeps; producers signal it only when it sleeps, or when the
+// queue is half full while it lingers. So while items flow, a push is a lock
+// and an append, never a syscall, and an item waits at most kLinger.
 
 #ifndef ORDERLY_RUNTIME_INTERNAL_CONSUMER_CORE_H_
 #define ORDERLY_RUNTIME_INTERNAL_CONSUMER_CORE_H_
@@ -29,6 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "runtime/internal/call_guarded.h"
 #include "runtime/managed_thread.h"
 #include "runtime/overflow_policy.h"
@@ -51,6 +54,10 @@ enum Counter { kProcessed, kDropped, kRefused, kHandlerErrors, kFallback };
 inline constexpr const char* kCounterNames[] = {
     "processed", "dropped", "refused", "handler_errors", "fallback"};
 
+// How long the consumer waits for more items after a batch before it sleeps
+// (and producers must wake it): the most an item waits while items flow.
+inline constexpr absl::Duration kLinger = absl::Microseconds(50);
+
 template <typename T>
 class ConsumerCore {
  public:
@@ -71,7 +78,7 @@ class ConsumerCore {
         name_, [this](StopToken stop) { ConsumerMain(stop); },
         std::move(options));
     if (!thread.ok()) return thread.status();
-    consumer_ = std::move(*thread);
+    consumer_thread_ = std::move(*thread);
     return absl::OkStatus();
   }
 
@@ -122,7 +129,7 @@ class ConsumerCore {
     }
     // One caller joins, concurrent callers wait for it (ManagedThread).
     // Empty if Start() failed: nothing to join.
-    consumer_.Join().IgnoreError();
+    consumer_thread_.Join().IgnoreError();
     DrainRemaining();
   }
 
@@ -177,8 +184,14 @@ class ConsumerCore {
       --blocked_;
     }
     queue_.push_back(std::move(item));
-    *wake = consumer_sleeping_;
-    consumer_sleeping_ = false;  // One signal per sleep.
+    // One signal per sleep; while the consumer lingers, none until the
+    // queue is half full (it wakes by itself within kLinger).
+    if (consumer_ == Consumer::kSleeping ||
+        (consumer_ == Consumer::kLingering &&
+         queue_.size() >= wake_threshold_)) {
+      consumer_ = Consumer::kRunning;
+      *wake = true;
+    }
     return Verdict::kAccepted;
   }
 
@@ -217,10 +230,19 @@ class ConsumerCore {
     std::vector<T> batch;
     mu_.Lock();
     for (;;) {
+      // After a batch, linger before sleeping: a producer that pushes
+      // steadily then pays no wake-up, and items wait at most kLinger.
+      bool lingered = false;
       while (queue_.empty() && !closed_ && !stop_) {
-        consumer_sleeping_ = true;
-        not_empty_.Wait(&mu_);
-        consumer_sleeping_ = false;
+        if (!lingered) {
+          consumer_ = Consumer::kLingering;
+          not_empty_.WaitWithTimeout(&mu_, kLinger);
+          lingered = true;
+        } else {
+          consumer_ = Consumer::kSleeping;
+          not_empty_.Wait(&mu_);
+        }
+        consumer_ = Consumer::kRunning;
       }
       if (stop_ && !closed_) break;
       mu_.Await(absl::Condition(+[](bool* busy) { return !*busy; }, &busy_));
@@ -231,7 +253,7 @@ class ConsumerCore {
       FinishBatchLocked();
     }
     consumer_gone_ = true;
-    consumer_sleeping_ = false;
+    consumer_ = Consumer::kRunning;  // Gone: nobody to signal.
     not_full_.SignalAll();  // Blocked pushes now go over capacity.
     mu_.Unlock();
   }
@@ -296,13 +318,14 @@ class ConsumerCore {
   const std::string name_;
   const size_t capacity_;
   const OverflowPolicy policy_;
+  const size_t wake_threshold_ = capacity_ / 2 > 0 ? capacity_ / 2 : 1;
   // Called only by the thread holding the batch (busy_): one at a time.
   absl::AnyInvocable<void(T&&)> handler_;
   // Called by pushing threads after the drain; const-callable, so safe to
   // call from several at once. Released only by CloseAndRelease().
   absl::AnyInvocable<void(T&&) const> fallback_;
   // Set by Start() before the core is shared; then only Join() is called.
-  ManagedThread consumer_;
+  ManagedThread consumer_thread_;
 
   std::atomic<int64_t> counters_[5] = {};
 
@@ -313,7 +336,8 @@ class ConsumerCore {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;   // Pushes are refused.
   bool stop_ ABSL_GUARDED_BY(mu_) = false;     // The consumer was told to stop.
   bool busy_ ABSL_GUARDED_BY(mu_) = false;     // A batch is being processed.
-  bool consumer_sleeping_ ABSL_GUARDED_BY(mu_) = false;
+  enum class Consumer { kRunning, kLingering, kSleeping };
+  Consumer consumer_ ABSL_GUARDED_BY(mu_) = Consumer::kRunning;
   bool consumer_gone_ ABSL_GUARDED_BY(mu_) = false;
   int blocked_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread::id processing_thread_ ABSL_GUARDED_BY(mu_);
