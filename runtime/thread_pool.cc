@@ -39,6 +39,7 @@ constexpr uint64_t kShutdownBit = 1;
 constexpr uint64_t kBlockingOne = 2;
 
 constexpr int kMaxThreads = 1024;
+constexpr uint64_t kFlushEvery = 64;
 
 }  // namespace
 
@@ -76,13 +77,20 @@ class PoolCore {
     // kBlockShutdown work now (may post more of it after the stop).
     bool running_block = false;
     std::atomic<int64_t> completed{0};  // Written by the worker only.
+    // Blocking tasks this worker finished but has not yet subtracted from
+    // the accounting word (worker's own thread only). Subtracted in one go
+    // every kFlushEvery tasks and before the worker waits or ends, so the
+    // count never reads lower than the truth: shutdown may wait a little
+    // longer, never less.
+    uint64_t unflushed = 0;
   };
 
   void WorkerMain(int index);
   void Run(Worker& w, Task& task, ThreadRegistration& joined);
   void Execute(Worker& w, Task& task);
   void Cancel(Task& task);
-  void DecrementBlocking();
+  void DecrementBlocking(uint64_t n = 1);
+  void FinishBlocking(Worker& w);
   bool CallerRunsBlockingWork();
   absl::Status Refuse(ShutdownBehavior behavior);
   absl::StatusOr<ThreadRegistration> Register(const Worker& w, bool daemon);
@@ -172,7 +180,14 @@ void PoolCore::WorkerMain(int index) {
   ThreadRegistration joined = std::move(*reg);
   mu_.Lock();
   for (;;) {
-    while (queue_.empty() && !Finished()) {
+    while (queue_.empty()) {
+      if (w.unflushed > 0) {
+        mu_.Unlock();  // DecrementBlocking() may take mu_.
+        DecrementBlocking(std::exchange(w.unflushed, 0));
+        mu_.Lock();
+        continue;  // The queue may have changed meanwhile.
+      }
+      if (Finished()) break;
       ++idle_;
       work_cv_.Wait(&mu_);
       --idle_;
@@ -192,7 +207,7 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
   switch (task.behavior) {
     case ShutdownBehavior::kBlockShutdown:
       Execute(w, task);  // Counted since its submission.
-      DecrementBlocking();
+      FinishBlocking(w);
       return;
     case ShutdownBehavior::kSkipOnShutdown:
       // Start and count in one step: either shutdown waits for this task,
@@ -204,7 +219,7 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
         return;
       }
       Execute(w, task);
-      DecrementBlocking();
+      FinishBlocking(w);
       return;
     case ShutdownBehavior::kContinueOnShutdown: {
       if (state_.load(std::memory_order_acquire) & kShutdownBit) {
@@ -265,10 +280,16 @@ void PoolCore::Cancel(Task& task) {
   task.on_done = nullptr;
 }
 
-void PoolCore::DecrementBlocking() {
+void PoolCore::FinishBlocking(Worker& w) {
+  // Batched: one contended read-modify-write per kFlushEvery tasks instead
+  // of one per task.
+  if (++w.unflushed == kFlushEvery) DecrementBlocking(std::exchange(w.unflushed, 0));
+}
+
+void PoolCore::DecrementBlocking(uint64_t n) {
   const uint64_t old =
-      state_.fetch_sub(kBlockingOne, std::memory_order_acq_rel);
-  if (old == (kBlockingOne | kShutdownBit)) {
+      state_.fetch_sub(n * kBlockingOne, std::memory_order_acq_rel);
+  if (old == (n * kBlockingOne | kShutdownBit)) {
     // The last blocking task after the stop: waiting workers may end now.
     absl::MutexLock lock(&mu_);
     work_cv_.SignalAll();
