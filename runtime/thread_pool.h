@@ -3,7 +3,9 @@
 // thread_pool.h: a pool of registered workers, with a shutdown behaviour per
 // task, as Chromium's base::TaskShutdownBehavior.
 //
-//   auto pool = orderly::ThreadPool::Create("io", {.num_threads = 4});
+//   orderly::ThreadPoolOptions options;
+//   options.num_threads = 4;
+//   auto pool = orderly::ThreadPool::Create("io", options);
 //   if (!pool.ok()) return pool.status();
 //   using SB = orderly::ShutdownBehavior;
 //   (*pool)->Post(SB::kBlockShutdown, [&] { journal.Commit(); });
@@ -55,8 +57,12 @@
 // Thread-safety: Post(), Submit() and stats() are thread-safe.
 // Lifetime: the runtime's cleanup and counters share the pool's internal
 // state; the pool may be destroyed before or after its runtime shuts down.
-// Cost: a kContinueOnShutdown task pays two registrations (its worker turns
-// daemon while it runs); see benchmarks/README-blocks.md for the rest.
+// Cost: one lock per submission and per task start; a kBlockShutdown
+// submission adds one fetch_add, a kSkipOnShutdown start one fetch_add;
+// workers subtract finished blocking tasks in batches (the count may read
+// high for a moment, never low). A kContinueOnShutdown task pays two
+// registrations (its worker turns daemon while it runs). See
+// benchmarks/README-blocks.md.
 
 #ifndef ORDERLY_RUNTIME_THREAD_POOL_H_
 #define ORDERLY_RUNTIME_THREAD_POOL_H_
