@@ -1,0 +1,489 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/thread_pool.h"
+
+#include <atomic>
+#include <deque>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "runtime/internal/call_guarded.h"
+
+namespace orderly {
+
+const char* ShutdownBehaviorName(ShutdownBehavior behavior) {
+  switch (behavior) {
+    case ShutdownBehavior::kContinueOnShutdown:
+      return "CONTINUE_ON_SHUTDOWN";
+    case ShutdownBehavior::kSkipOnShutdown:
+      return "SKIP_ON_SHUTDOWN";
+    case ShutdownBehavior::kBlockShutdown:
+      return "BLOCK_SHUTDOWN";
+  }
+  return "?";
+}
+
+namespace thread_pool_internal {
+namespace {
+
+// The accounting word: bit 0 = shutdown started; the rest counts the tasks
+// that block shutdown (kBlockShutdown from submission to completion,
+// kSkipOnShutdown from start to completion), in units of kBlockingOne.
+constexpr uint64_t kShutdownBit = 1;
+constexpr uint64_t kBlockingOne = 2;
+
+constexpr int kMaxThreads = 1024;
+constexpr uint64_t kFlushEvery = 64;
+
+}  // namespace
+
+struct Task {
+  absl::AnyInvocable<void()> fn;
+  absl::AnyInvocable<void(absl::Status)> on_done;
+  ShutdownBehavior behavior;
+};
+
+class PoolCore {
+ public:
+  PoolCore(std::string name, Runtime* runtime)
+      : name_(std::move(name)), runtime_(runtime) {}
+
+  // Starts `n` workers and waits until each has registered (or failed to).
+  absl::Status StartWorkers(int n);
+  absl::Status Post(ShutdownBehavior behavior, absl::AnyInvocable<void()> fn,
+                    absl::AnyInvocable<void(absl::Status)> on_done);
+  // Sets the shutdown bit: from now on only counted work is accepted.
+  // Non-blocking; idempotent.
+  void StartShutdown();
+  // Cancels every pending task that does not block shutdown, outside the
+  // lock. Requires StartShutdown() first.
+  void CancelPending();
+  // StartShutdown(), CancelPending(), then joins every worker (they end
+  // once nothing blocks shutdown).
+  void ShutdownAndJoin();
+  ThreadPool::Stats stats() const;
+
+ private:
+  struct alignas(64) Worker {
+    std::string name;  // Set before the thread starts.
+    std::thread thread;  // Touched by StartWorkers() and ShutdownAndJoin().
+    // Only the worker's own thread touches this: whether it runs counted
+    // kBlockShutdown work now (may post more of it after the stop).
+    bool running_block = false;
+    std::atomic<int64_t> completed{0};  // Written by the worker only.
+    // Blocking tasks this worker finished but has not yet subtracted from
+    // the accounting word (worker's own thread only). Subtracted in one go
+    // every kFlushEvery tasks and before the worker waits or ends, so the
+    // count never reads lower than the truth: shutdown may wait a little
+    // longer, never less.
+    uint64_t unflushed = 0;
+  };
+
+  void WorkerMain(int index);
+  void Run(Worker& w, Task& task, ThreadRegistration& joined);
+  void Execute(Worker& w, Task& task);
+  void Cancel(Task& task);
+  void DecrementBlocking(uint64_t n = 1);
+  void FinishBlocking(Worker& w);
+  bool CallerRunsBlockingWork();
+  absl::Status Refuse(ShutdownBehavior behavior);
+  absl::StatusOr<ThreadRegistration> Register(const Worker& w, bool daemon);
+  // True once nothing can arrive that a worker must run.
+  bool Finished() const {
+    const uint64_t s = state_.load(std::memory_order_acquire);
+    return (s & kShutdownBit) != 0 && s < kBlockingOne;
+  }
+
+  const std::string name_;
+  Runtime* const runtime_;
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> cancelled_{0};
+  std::atomic<int64_t> refused_{0};
+  // Built by StartWorkers() before any worker starts; never resized after.
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar work_cv_;
+  std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  int idle_ ABSL_GUARDED_BY(mu_) = 0;     // Workers waiting for work.
+  int signaled_ ABSL_GUARDED_BY(mu_) = 0; // Signals not yet consumed.
+  std::vector<std::thread::id> ids_ ABSL_GUARDED_BY(mu_);
+  int started_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status start_error_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::Status PoolCore::StartWorkers(int n) {
+  for (int i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->name = absl::StrCat(name_, "/", i);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    ids_.resize(n);
+  }
+  int launched = 0;
+  for (; launched < n; ++launched) {
+    Worker* w = workers_[launched].get();
+    try {
+      w->thread = std::thread([this, launched] { WorkerMain(launched); });
+    } catch (const std::system_error& e) {
+      absl::MutexLock lock(&mu_);
+      start_error_ = absl::ResourceExhaustedError(absl::StrCat(
+          "ThreadPool \"", name_, "\": could not start worker ", launched,
+          ": ", e.what()));
+      break;
+    }
+  }
+  struct AllStarted {
+    int* started;
+    int launched;
+    static bool Check(AllStarted* a) { return *a->started == a->launched; }
+  };
+  absl::MutexLock lock(&mu_);
+  AllStarted all{&started_, launched};
+  mu_.Await(absl::Condition(&AllStarted::Check, &all));
+  return start_error_;
+}
+
+absl::StatusOr<ThreadRegistration> PoolCore::Register(const Worker& w,
+                                                      bool daemon) {
+  ThreadOptions options;
+  options.daemon = daemon;
+  // The registration ends on the worker, before the worker ends, and the
+  // core outlives its workers: `this` stays valid while this can run.
+  options.on_terminate = [this] { StartShutdown(); };
+  return runtime_->RegisterThread(w.name, std::move(options));
+}
+
+void PoolCore::WorkerMain(int index) {
+  Worker& w = *workers_[index];
+  // Non-daemon: the runtime's `threads` phase joins this worker.
+  absl::StatusOr<ThreadRegistration> reg = Register(w, /*daemon=*/false);
+  {
+    absl::MutexLock lock(&mu_);
+    ids_[index] = std::this_thread::get_id();
+    if (!reg.ok() && start_error_.ok()) {
+      start_error_ = absl::Status(
+          reg.status().code(),
+          absl::StrCat("ThreadPool \"", name_, "\": ", reg.status().message()));
+    }
+    ++started_;
+  }
+  if (!reg.ok()) return;
+  ThreadRegistration joined = std::move(*reg);
+  mu_.Lock();
+  for (;;) {
+    while (queue_.empty()) {
+      if (w.unflushed > 0) {
+        mu_.Unlock();  // DecrementBlocking() may take mu_.
+        DecrementBlocking(std::exchange(w.unflushed, 0));
+        mu_.Lock();
+        continue;  // The queue may have changed meanwhile.
+      }
+      if (Finished()) break;
+      ++idle_;
+      work_cv_.Wait(&mu_);
+      --idle_;
+      if (signaled_ > 0) --signaled_;
+    }
+    if (queue_.empty()) break;  // Shut down, and nothing blocks it.
+    Task task = std::move(queue_.front());
+    queue_.pop_front();
+    mu_.Unlock();
+    Run(w, task, joined);
+    mu_.Lock();
+  }
+  mu_.Unlock();
+}
+
+void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
+  switch (task.behavior) {
+    case ShutdownBehavior::kBlockShutdown:
+      Execute(w, task);  // Counted since its submission.
+      FinishBlocking(w);
+      return;
+    case ShutdownBehavior::kSkipOnShutdown:
+      // Start and count in one step: either shutdown waits for this task,
+      // or the task sees that shutdown started and is dropped.
+      if (state_.fetch_add(kBlockingOne, std::memory_order_acq_rel) &
+          kShutdownBit) {
+        DecrementBlocking();
+        Cancel(task);
+        return;
+      }
+      Execute(w, task);
+      FinishBlocking(w);
+      return;
+    case ShutdownBehavior::kContinueOnShutdown: {
+      if (state_.load(std::memory_order_acquire) & kShutdownBit) {
+        Cancel(task);
+        return;
+      }
+      // Never waited for: while it runs, this worker is a daemon (still
+      // known to the runtime, so a report names it if it outlives
+      // `threads`), not a thread the `threads` phase joins.
+      absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
+      joined.Reset();
+      Execute(w, task);
+      absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
+      // Refused once `threads` has joined: the worker stays unjoined (it is
+      // shut down by then and ends as soon as its queue allows).
+      if (again.ok()) joined = std::move(*again);
+      return;  // `daemon` ends here, after `joined` is back.
+    }
+  }
+}
+
+void PoolCore::Execute(Worker& w, Task& task) {
+  w.running_block = task.behavior == ShutdownBehavior::kBlockShutdown;
+  absl::Status status;
+  try {
+    task.fn();
+  } catch (...) {
+    status = absl::UnknownError(absl::StrCat(
+        "ThreadPool \"", name_, "\": the task ",
+        runtime_internal::DescribeCurrentException()));
+  }
+  task.fn = nullptr;  // Its captures go before the completion is published.
+  w.completed.fetch_add(1, std::memory_order_relaxed);
+  if (task.on_done) {
+    try {
+      task.on_done(std::move(status));
+    } catch (...) {
+      // The completion callback is the last word on this task: nobody is
+      // left to tell. It is part of the task, which already counted.
+    }
+  }
+  task.on_done = nullptr;
+  w.running_block = false;
+}
+
+void PoolCore::Cancel(Task& task) {
+  cancelled_.fetch_add(1, std::memory_order_relaxed);
+  task.fn = nullptr;
+  if (task.on_done) {
+    try {
+      task.on_done(absl::CancelledError(absl::StrCat(
+          "ThreadPool \"", name_, "\": shutdown in progress; the ",
+          ShutdownBehaviorName(task.behavior),
+          " task was dropped before it started")));
+    } catch (...) {
+    }
+  }
+  task.on_done = nullptr;
+}
+
+void PoolCore::FinishBlocking(Worker& w) {
+  // Batched: one contended read-modify-write per kFlushEvery tasks instead
+  // of one per task.
+  if (++w.unflushed == kFlushEvery) DecrementBlocking(std::exchange(w.unflushed, 0));
+}
+
+void PoolCore::DecrementBlocking(uint64_t n) {
+  const uint64_t old =
+      state_.fetch_sub(n * kBlockingOne, std::memory_order_acq_rel);
+  if (old == (n * kBlockingOne | kShutdownBit)) {
+    // The last blocking task after the stop: waiting workers may end now.
+    absl::MutexLock lock(&mu_);
+    work_cv_.SignalAll();
+  }
+}
+
+void PoolCore::StartShutdown() {
+  const uint64_t old =
+      state_.fetch_or(kShutdownBit, std::memory_order_acq_rel);
+  if ((old & kShutdownBit) == 0) {
+    absl::MutexLock lock(&mu_);
+    work_cv_.SignalAll();
+  }
+}
+
+bool PoolCore::CallerRunsBlockingWork() {
+  const std::thread::id me = std::this_thread::get_id();
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    // `running_block` is only ever touched by its own worker: this one.
+    if (ids_[i] == me) return workers_[i]->running_block;
+  }
+  return false;
+}
+
+absl::Status PoolCore::Refuse(ShutdownBehavior behavior) {
+  refused_.fetch_add(1, std::memory_order_relaxed);
+  return absl::FailedPreconditionError(absl::StrCat(
+      "ThreadPool \"", name_, "\": shutdown in progress; ",
+      ShutdownBehaviorName(behavior),
+      " task refused (after the stop request, only BLOCK_SHUTDOWN work "
+      "posted by running BLOCK_SHUTDOWN work is accepted)"));
+}
+
+absl::Status PoolCore::Post(ShutdownBehavior behavior,
+                            absl::AnyInvocable<void()> fn,
+                            absl::AnyInvocable<void(absl::Status)> on_done) {
+  if (!fn) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ThreadPool \"", name_, "\": the task is empty"));
+  }
+  // The runtime's flag turns before its stop callbacks run: see it at once.
+  if ((state_.load(std::memory_order_relaxed) & kShutdownBit) == 0 &&
+      runtime_->stop_requested()) {
+    StartShutdown();
+  }
+  const bool blocks = behavior == ShutdownBehavior::kBlockShutdown;
+  if (blocks) {
+    // The check and the accounting in one atomic step.
+    const uint64_t old =
+        state_.fetch_add(kBlockingOne, std::memory_order_acq_rel);
+    if ((old & kShutdownBit) != 0 && !CallerRunsBlockingWork()) {
+      DecrementBlocking();
+      return Refuse(behavior);
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    // Under the lock that CancelPending() and the workers' exit take: a task
+    // that does not block shutdown is queued before them, or refused.
+    const bool refused =
+        !blocks && (state_.load(std::memory_order_acquire) & kShutdownBit);
+    if (!refused) {
+      queue_.push_back(Task{std::move(fn), std::move(on_done), behavior});
+      ++accepted_;
+      if (idle_ > signaled_) {  // One signal per idle worker.
+        ++signaled_;
+        work_cv_.Signal();
+      }
+      return absl::OkStatus();
+    }
+  }
+  return Refuse(behavior);
+}
+
+void PoolCore::CancelPending() {
+  std::deque<Task> dropped;
+  {
+    absl::MutexLock lock(&mu_);
+    std::deque<Task> kept;
+    for (Task& t : queue_) {
+      (t.behavior == ShutdownBehavior::kBlockShutdown ? kept : dropped)
+          .push_back(std::move(t));
+    }
+    queue_.swap(kept);
+  }
+  // Outside the lock: completion callbacks may call into the pool.
+  for (Task& t : dropped) Cancel(t);
+}
+
+void PoolCore::ShutdownAndJoin() {
+  StartShutdown();
+  CancelPending();
+  const std::thread::id me = std::this_thread::get_id();
+  for (auto& w : workers_) {
+    if (!w->thread.joinable()) continue;
+    if (w->thread.get_id() == me) {
+      w->thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
+    } else {
+      w->thread.join();
+    }
+  }
+}
+
+ThreadPool::Stats PoolCore::stats() const {
+  ThreadPool::Stats s;
+  {
+    absl::MutexLock lock(&mu_);
+    s.accepted = accepted_;
+  }
+  for (const auto& w : workers_) {
+    s.completed += w->completed.load(std::memory_order_relaxed);
+  }
+  s.cancelled = cancelled_.load(std::memory_order_relaxed);
+  s.refused = refused_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace thread_pool_internal
+
+absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
+    absl::string_view name, ThreadPoolOptions options) {
+  if (name.empty()) {
+    return absl::InvalidArgumentError(
+        "ThreadPool::Create: the name is empty; name the pool, so that a "
+        "shutdown report can say whose workers hang");
+  }
+  if (options.num_threads < 1 ||
+      options.num_threads > thread_pool_internal::kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ThreadPool::Create(\"", name, "\"): num_threads is ",
+        options.num_threads, "; it must be between 1 and ",
+        thread_pool_internal::kMaxThreads));
+  }
+  Runtime& rt =
+      options.runtime != nullptr ? *options.runtime : Runtime::Default();
+  absl::StatusOr<Component> component = rt.AddComponent(name);
+  if (!component.ok()) return component.status();
+  auto core =
+      std::make_shared<thread_pool_internal::PoolCore>(std::string(name), &rt);
+  absl::Status s = core->StartWorkers(options.num_threads);
+  if (s.ok()) {
+    s = component->AddCleanup("drain", "cancel-pending", [core] {
+      core->StartShutdown();
+      core->CancelPending();
+    });
+  }
+  const std::pair<const char*, int64_t Stats::*> counters[] = {
+      {"accepted", &Stats::accepted},
+      {"completed", &Stats::completed},
+      {"cancelled", &Stats::cancelled},
+      {"refused", &Stats::refused}};
+  for (const auto& [counter, field] : counters) {
+    if (!s.ok()) break;
+    s = rt.AddReportCounter(absl::StrCat(name, ".", counter),
+                            [core, field = field] {
+                              return core->stats().*field;
+                            });
+  }
+  if (!s.ok()) {
+    core->ShutdownAndJoin();
+    return s;
+  }
+  std::unique_ptr<ThreadPool> pool(new ThreadPool(core));
+  pool->on_stop_.emplace(
+      rt.stop_token(), [c = core.get()] { c->StartShutdown(); },
+      absl::StrCat(name, ": stop accepting"));
+  return pool;
+}
+
+ThreadPool::ThreadPool(std::shared_ptr<thread_pool_internal::PoolCore> core)
+    : core_(std::move(core)) {}
+
+ThreadPool::~ThreadPool() {
+  on_stop_.reset();
+  core_->ShutdownAndJoin();
+}
+
+absl::Status ThreadPool::Post(ShutdownBehavior behavior,
+                              absl::AnyInvocable<void()> task,
+                              absl::AnyInvocable<void(absl::Status)> on_done) {
+  return core_->Post(behavior, std::move(task), std::move(on_done));
+}
+
+TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
+                              absl::AnyInvocable<void()> task) {
+  TaskHandle handle = TaskHandle::Make();
+  absl::Status posted =
+      core_->Post(behavior, std::move(task),
+                  [handle](absl::Status s) { handle.Complete(std::move(s)); });
+  if (!posted.ok()) handle.Complete(std::move(posted));
+  return handle;
+}
+
+ThreadPool::Stats ThreadPool::stats() const { return core_->stats(); }
+
+}  // namespace orderly
