@@ -63,8 +63,9 @@ void OnStackSignal(int, siginfo_t* info, void* context) {
   Slot* slot = static_cast<Slot*>(info->si_value.sival_ptr);
   if (slot < &state.slots[0] || slot >= &state.slots[kSlots]) return;
   const int saved_errno = errno;
+  // Skips this handler and the kernel's signal trampoline.
   slot->depth = absl::GetStackTraceWithContext(slot->frames, kMaxFrames,
-                                               /*skip_count=*/0, context,
+                                               /*skip_count=*/2, context,
                                                nullptr);
   sem_post(&slot->answered);
   errno = saved_errno;

@@ -149,8 +149,13 @@ int ExitFromWorker() {
                                                    std::move(options));
       Check(reg.status(), "RegisterThread");
       if (++*started == kBusy) all_busy->Notify();
+      // Busy, never blocked; yields so that five spinners on a small
+      // machine leave the sequence some CPU.
       uint64_t work = 0;
-      while (!stop.load(std::memory_order_relaxed)) work = work * 31 + 7;
+      while (!stop.load(std::memory_order_relaxed)) {
+        work = work * 31 + 7;
+        std::this_thread::yield();
+      }
       --g_busy;  // Before the registration ends: the join sees it.
     }).detach();
   }
