@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,13 +69,18 @@ struct SignalState {
   // The dedicated thread, for the forwarding handler.
   std::atomic<bool> has_thread{false};
   std::atomic<pthread_t> thread{};
+  // In a child of fork(): the parent's state, kept and never freed (a thread
+  // that did not follow may have held its lock).
+  SignalState* parent = nullptr;
 };
 
-SignalState& State() {
+SignalState*& StatePointer() {
   // Never destroyed: the thread and the handler use it until the end.
-  static SignalState* const state = new SignalState();
-  return *state;
+  static SignalState* state = new SignalState();
+  return state;
 }
+
+SignalState& State() { return *StatePointer(); }
 
 // The handler, for a thread that does not block the signals: forwards the
 // signal to the dedicated thread, which blocks it and takes it in sigwait().
@@ -245,8 +249,7 @@ namespace hooks_internal {
 
 void ResetSignalsAfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   // One thread in the child: read without the lock (a vanished parent thread
-  // may have held it), then start a fresh state over the old one; what it
-  // held is leaked, never freed.
+  // may have held it), then start from a fresh state that keeps the old one.
   SignalState& state = State();
   if (!state.installed) return;
   state.has_thread.store(false, std::memory_order_release);
@@ -254,7 +257,9 @@ void ResetSignalsAfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     sigaction(sig, &previous, nullptr);
   }
   pthread_sigmask(SIG_UNBLOCK, &state.unblock_in_child, nullptr);
-  new (&state) SignalState();
+  SignalState* fresh = new SignalState();
+  fresh->parent = &state;
+  StatePointer() = fresh;
 }
 
 }  // namespace hooks_internal

@@ -180,15 +180,18 @@ int ThreeExits() {
   AddCleanup("c", "release", "last", [] { Event("cleanup c/last"); });
   auto go = std::make_shared<absl::Notification>();
   for (int code : {1, 2}) {
-    std::thread([code, go] {
+    auto registered = std::make_shared<absl::Notification>();
+    std::thread([code, go, registered] {
       auto reg = Runtime::Default().RegisterThread(absl::StrCat("exit-", code));
       Check(reg.status(), "RegisterThread");
+      registered->Notify();
       go->WaitForNotification();
       std::exit(code);
     }).detach();
+    registered->WaitForNotification();
   }
   Say("ready");
-  go->Notify();
+  go->Notify();  // Both at once.
   Forever();
 }
 
