@@ -110,6 +110,26 @@ TEST(ProcessHooksTest, ConcurrentExitsAndExitInACleanupRunEachStepOnce) {
       << r;
 }
 
+TEST(ProcessHooksTest, LiveDaemonEndsTheProcessWithoutStaticDestructors) {
+  ChildProcess child({g_scenario_main, "daemon_alive", NewDir()});
+  ChildProcess::Result r = child.Wait(kTimeout);
+  EXPECT_EQ(r.exit_code, 0) << r;  // The report is ok; main returned 0.
+  EXPECT_THAT(r.out, HasSubstr("buffered line without a newline")) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("static destructor ran"))) << r;
+  EXPECT_THAT(r.err, HasSubstr("without static destructors: threads may "
+                               "still run (daemon metrics); stdio flushed"))
+      << r;
+}
+
+TEST(ProcessHooksTest, ProcessEndPolicyCanAlwaysRunStaticDestructors) {
+  ChildProcess child(
+      {g_scenario_main, "daemon_alive_run_destructors", NewDir()});
+  ChildProcess::Result r = child.Wait(kTimeout);
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("static destructor ran")) << r;
+  EXPECT_THAT(r.err, Not(HasSubstr("without static destructors"))) << r;
+}
+
 // --- Signals -------------------------------------------------------------
 
 // The sigterm scenario's events: main wakes up (a stop callback) while the

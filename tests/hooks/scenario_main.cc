@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -119,6 +120,14 @@ struct BusyWitness {
   }
 };
 BusyWitness g_witness;  // Constructed before main: destroyed after the hook.
+
+std::atomic<bool> g_say_destructor{false};
+struct DestructorWitness {
+  ~DestructorWitness() {
+    if (g_say_destructor.load()) Say("static destructor ran");
+  }
+};
+DestructorWitness g_destructor_witness;
 
 // --- Scenarios ------------------------------------------------------------
 
@@ -316,6 +325,31 @@ int Fork() {
   return 0;
 }
 
+// A daemon thread still runs after the sequence: the process must end
+// without static destructors, after flushing stdio. With argv "run", the
+// policy is kAlwaysRun instead.
+int DaemonAlive(bool always_run) {
+  g_say_destructor = true;
+  MainGuardOptions options;
+  if (always_run) {
+    options.exit.process_end.static_destructors = StaticDestructors::kAlwaysRun;
+  }
+  MainGuard guard(std::move(options));
+  auto registered = std::make_shared<absl::Notification>();
+  std::thread([registered] {
+    ThreadOptions daemon;
+    daemon.daemon = true;
+    auto reg = Runtime::Default().RegisterThread("metrics", std::move(daemon));
+    Check(reg.status(), "RegisterThread");
+    registered->Notify();
+    Forever();  // Ignores the stop: still running when the process ends.
+  }).detach();
+  registered->WaitForNotification();
+  // Buffered (stdout is a pipe): lost unless stdio is flushed.
+  std::printf("buffered line without a newline");
+  return 0;
+}
+
 // Returns from main under NOTIFY_SOCKET (set by the test).
 int Systemd() {
   MainGuard guard;
@@ -340,6 +374,9 @@ int main(int argc, char** argv) {
       {"stuck_thread", &orderly::StubbornThread},
       {"fork", &orderly::Fork},
       {"systemd", &orderly::Systemd},
+      {"daemon_alive", [] { return orderly::DaemonAlive(false); }},
+      {"daemon_alive_run_destructors",
+       [] { return orderly::DaemonAlive(true); }},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     orderly::Say("usage: scenario_main <scenario> <dir>");
