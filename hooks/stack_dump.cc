@@ -63,10 +63,17 @@ void OnStackSignal(int, siginfo_t* info, void* context) {
   Slot* slot = static_cast<Slot*>(info->si_value.sival_ptr);
   if (slot < &state.slots[0] || slot >= &state.slots[kSlots]) return;
   const int saved_errno = errno;
-  // Skips this handler and the kernel's signal trampoline.
+  // From the interrupted context, skipping this handler and the kernel's
+  // signal trampoline. ThreadSanitizer calls handlers from its own wrapper,
+  // with a context the walk cannot follow: then walk from here instead. (Its
+  // runtime keeps no frame pointers, so under TSan the stack stops there.)
   slot->depth = absl::GetStackTraceWithContext(slot->frames, kMaxFrames,
                                                /*skip_count=*/2, context,
                                                nullptr);
+  if (slot->depth <= 0) {
+    slot->depth = absl::GetStackTrace(slot->frames, kMaxFrames,
+                                      /*skip_count=*/1);
+  }
   sem_post(&slot->answered);
   errno = saved_errno;
 }

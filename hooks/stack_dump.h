@@ -24,7 +24,8 @@
 // thread that does not answer in time (it blocks the signal, or a sanitizer
 // defers the handler) is reported as such; its slot is never reused, so a
 // late answer writes nowhere that matters. Frames without frame pointers
-// (some libc code) may cut a stack short.
+// (some libc code) may cut a stack short; under ThreadSanitizer, whose
+// handler wrapper has none, the stack shows only that wrapper.
 //
 // Contract: the signal (default SIGRTMIN + 4) is reserved for this; nothing
 // else may use or block it. Frames are never symbolized inside the handler.
