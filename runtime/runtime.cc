@@ -9,16 +9,65 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "runtime/internal/sequencer.h"
 #include "runtime/internal/thread_registry.h"
 
 namespace orderly {
 
+// Defined by //hooks:exit_hook when a binary links it (alwayslink): installs
+// the exit hook when the default runtime is created. Weak, so that the core
+// does not depend on the hooks.
+extern "C" void OrderlyInternalOnDefaultRuntimeCreated() __attribute__((weak));
+
+namespace {
+
+// The default instance's storage: its options until it exists, and whether
+// it does. Never destroyed.
+struct DefaultStorage {
+  absl::Mutex mu;
+  RuntimeOptions options ABSL_GUARDED_BY(mu);
+  bool created ABSL_GUARDED_BY(mu) = false;
+};
+
+DefaultStorage& Storage() {
+  static DefaultStorage* const storage = new DefaultStorage();
+  return *storage;
+}
+
+}  // namespace
+
 Runtime& Runtime::Default() {
   // The one process-wide object: never destroyed, so usable from static
   // destructors and atexit handlers (DESIGN.md, Concepts).
-  static Runtime* const instance = new Runtime();
+  static Runtime* const instance = [] {
+    RuntimeOptions options;
+    {
+      DefaultStorage& storage = Storage();
+      absl::MutexLock lock(&storage.mu);
+      storage.created = true;
+      options = storage.options;
+    }
+    Runtime* runtime = new Runtime(std::move(options));
+    if (&OrderlyInternalOnDefaultRuntimeCreated != nullptr) {
+      OrderlyInternalOnDefaultRuntimeCreated();
+    }
+    return runtime;
+  }();
   return *instance;
+}
+
+absl::Status Runtime::SetDefaultOptions(RuntimeOptions options) {
+  DefaultStorage& storage = Storage();
+  absl::MutexLock lock(&storage.mu);
+  if (storage.created) {
+    return absl::FailedPreconditionError(
+        "Runtime::SetDefaultOptions: Runtime::Default() exists already (it "
+        "was used, e.g. by a global constructor); set its options before "
+        "its first use");
+  }
+  storage.options = std::move(options);
+  return absl::OkStatus();
 }
 
 Runtime::Runtime() : Runtime(RuntimeOptions()) {}
@@ -77,6 +126,11 @@ absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown(
   if (options.abandon_calling_thread) registry_->AbandonThread(pthread_self());
   RequestStop(options.reason);
   if (sequencer_->IsSequenceThread()) {
+    if (options.abandon_calling_thread) {
+      sequencer_->AbandonCallingStep(
+          "called exit() from inside the sequence: parked there for the rest "
+          "of the process, abandoned; the sequence goes on");
+    }
     return absl::FailedPreconditionError(
         "Shutdown() called from inside the shutdown sequence (a stop "
         "callback, terminate callback or cleanup): it would wait for itself. "

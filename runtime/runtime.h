@@ -111,6 +111,12 @@ class Runtime {
   // The process-wide runtime: created on first use, never destroyed.
   static Runtime& Default();
 
+  // Sets the options Default() will be created with (deadline, budgets). Call
+  // before anything uses Default(), e.g. first thing in main (MainGuard does
+  // it from MainGuardOptions::runtime). Errors: FailedPrecondition once
+  // Default() exists.
+  static absl::Status SetDefaultOptions(RuntimeOptions options);
+
   Runtime();
   explicit Runtime(RuntimeOptions options);
   ~Runtime();
@@ -148,6 +154,10 @@ class Runtime {
     // sequence, so it is not waited for (nor reported as running); its
     // terminate callback still runs. Without this, Shutdown() on a
     // registered non-daemon thread returns FailedPrecondition.
+    // For exit() called from inside the sequence (a callback or cleanup):
+    // the calling step never returns, so the sequence stops waiting for it
+    // at once (reported as an error: it called exit()) and goes on; the
+    // call still returns FailedPrecondition.
     bool abandon_calling_thread = false;
   };
   absl::StatusOr<std::shared_ptr<const ShutdownReport>> Shutdown(

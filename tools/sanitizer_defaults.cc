@@ -11,6 +11,15 @@
 // also hide atomic-vs-plain races in orderly's own lock-free registry; this
 // suppresses only reports that have abseil's Waiter::Post in a stack.
 
+//
+// Two thread-leak suppressions, for orderly's own threads only: the default
+// runtime is never destroyed (DESIGN.md: it stays usable during static
+// destruction), nor is a child's fresh runtime after fork(), so their
+// sequencer and executor threads end without being joined, by design. A
+// test's Runtime joins them in its destructor, so these hide nothing there.
+
 extern "C" const char* __tsan_default_suppressions() {
-  return "race:synchronization_internal::Waiter::Post\n";
+  return "race:synchronization_internal::Waiter::Post\n"
+         "thread:orderly::Runtime::StartFresh\n"
+         "thread:orderly::runtime_internal::StepRunner::RunAll\n";
 }

@@ -126,6 +126,7 @@ ShutdownReport Sequencer::Run() {
     current_phase_ = phase.name;
     PhaseRecord record{phase.name, absl::Now(), absl::ZeroDuration(),
                        phase.budget};
+    current_phase_start_ = record.start;
     const absl::Time phase_deadline = record.start + phase.budget;
     for (SequenceListener* l : running_listeners_) {
       l->OnPhaseBegin(phase.name, phase_deadline, report.deadline);
@@ -282,6 +283,7 @@ void Sequencer::OnDeadline(const ShutdownReport& report,
           : absl::StrCat(running.component, "/", running.name);
   if (running.kind == StepKind::kJoin) {
     absl::StrAppend(&text, "orderly: still running: phase ", current_phase_,
+                    " for ", absl::FormatDuration(now - current_phase_start_),
                     ", joining threads: ", what, "\n");
   } else if (!what.empty()) {
     absl::StrAppend(&text, "orderly: still running: ",
@@ -299,17 +301,36 @@ void Sequencer::OnDeadline(const ShutdownReport& report,
       absl::StrAppend(&text, "orderly: ending the process now with exit code ",
                       options_.deadline_exit_code,
                       " (no static destructors: threads still run)\n");
-      WriteAll(STDERR_FILENO, text);
-      std::_Exit(options_.deadline_exit_code);
+      break;
     case DeadlineAction::kAbort:
       absl::StrAppend(&text, "orderly: aborting for a core dump\n");
-      WriteAll(STDERR_FILENO, text);
-      std::abort();
+      break;
     case DeadlineAction::kReportOnly:
       absl::StrAppend(&text,
                       "orderly: going on (on_deadline = report only); the "
                       "running step is abandoned\n");
-      WriteAll(STDERR_FILENO, text);
+      break;
+  }
+  WriteAll(STDERR_FILENO, text);
+  if (!running_listeners_.empty()) {
+    // Which threads are stuck, for listeners that show where (stack_dump.h).
+    std::vector<StuckThread> stuck;
+    if (running.kind != StepKind::kJoin && !what.empty()) {
+      stuck.push_back(StuckThread{
+          absl::StrCat(StepKindName(running.kind), " ", what),
+          runner_.current_executor()});
+    }
+    for (auto& [name, thread] : registry_->OverdueThreads()) {
+      stuck.push_back(StuckThread{absl::StrCat("thread ", name), thread});
+    }
+    for (SequenceListener* l : running_listeners_) l->OnDeadline(stuck);
+  }
+  switch (options_.on_deadline) {
+    case DeadlineAction::kExit:
+      std::_Exit(options_.deadline_exit_code);
+    case DeadlineAction::kAbort:
+      std::abort();
+    case DeadlineAction::kReportOnly:
       return;
   }
 }

@@ -56,6 +56,11 @@ class Sequencer {
   // True on the sequencer thread or one of its executors.
   bool IsSequenceThread() const;
 
+  // See StepRunner::AbandonCallingStep().
+  bool AbandonCallingStep(const char* why) {
+    return runner_.AbandonCallingStep(why);
+  }
+
   void AddListener(SequenceListener* listener);
   absl::Status AddCounter(absl::string_view name,
                           absl::AnyInvocable<int64_t() const> read);
@@ -83,6 +88,7 @@ class Sequencer {
   // Touched by the sequencer thread only, while the sequence runs.
   absl::Time overall_deadline_;
   std::string current_phase_;
+  absl::Time current_phase_start_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const ShutdownReport> report_ ABSL_GUARDED_BY(mu_);

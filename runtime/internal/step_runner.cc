@@ -32,6 +32,8 @@ struct StepRunner::Batch {
   // earlier wakes it (`wake`), so that no step waits past its budget.
   absl::Time sequencer_wakes_at ABSL_GUARDED_BY(mu) = absl::InfiniteFuture();
   bool wake ABSL_GUARDED_BY(mu) = false;
+  // Set by AbandonCallingStep(): the running step never returns.
+  const char* left_why ABSL_GUARDED_BY(mu) = nullptr;
   bool abandoned ABSL_GUARDED_BY(mu) = false;
   bool done ABSL_GUARDED_BY(mu) = false;
 };
@@ -49,6 +51,22 @@ bool StepRunner::IsExecutorThread() const {
   absl::MutexLock lock(&mu_);
   return std::find(executor_ids_.begin(), executor_ids_.end(),
                    std::this_thread::get_id()) != executor_ids_.end();
+}
+
+bool StepRunner::AbandonCallingStep(const char* why) {
+  std::shared_ptr<Batch> batch;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto it = std::find(executor_ids_.begin(), executor_ids_.end(),
+                              std::this_thread::get_id());
+    if (it == executor_ids_.end()) return false;
+    batch = batches_[static_cast<size_t>(it - executor_ids_.begin())];
+  }
+  absl::MutexLock lock(&batch->mu);
+  if (batch->abandoned || batch->running == kNone) return false;
+  batch->left_why = why;
+  batch->wake = true;
+  return true;
 }
 
 void StepRunner::ExecutorMain(std::shared_ptr<Batch> batch) {
@@ -106,10 +124,16 @@ void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
       absl::MutexLock lock(&mu_);
       executors_.emplace_back(&StepRunner::ExecutorMain, batch);
       executor_ids_.push_back(executors_.back().get_id());
+      batches_.push_back(batch);
+      current_executor_ = executors_.back().native_handle();
     }
     size_t abandoned_at = kNone;
     for (;;) {
       if (b.done) break;
+      if (b.left_why != nullptr && b.running != kNone) {
+        abandoned_at = b.running;
+        break;
+      }
       const absl::Time now = absl::Now();
       if (now >= *overall_deadline) {
         StepRecord running;
@@ -167,15 +191,21 @@ void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
       record.start = b.running_since;
       record.duration = absl::Now() - record.start;
       record.budget = b.steps[abandoned_at].budget;
-      record.outcome = Outcome::kTimedOut;
-      record.error = absl::StrCat(
-          "still running after ", absl::FormatDuration(record.duration),
-          " (budget ", absl::FormatDuration(record.budget),
-          "); abandoned, its thread left running it");
-      stragglers->push_back(Straggler{
-          absl::StrCat(StepKindName(record.kind), " ", Label(record)),
-          "abandoned past its budget; may still be running",
-          record.start + record.duration});
+      if (b.left_why != nullptr) {
+        // Parked for good by its own request: an error, not a straggler.
+        record.outcome = Outcome::kError;
+        record.error = b.left_why;
+      } else {
+        record.outcome = Outcome::kTimedOut;
+        record.error = absl::StrCat(
+            "still running after ", absl::FormatDuration(record.duration),
+            " (budget ", absl::FormatDuration(record.budget),
+            "); abandoned, its thread left running it");
+        stragglers->push_back(Straggler{
+            absl::StrCat(StepKindName(record.kind), " ", Label(record)),
+            "abandoned past its budget; may still be running",
+            record.start + record.duration});
+      }
       out->push_back(std::move(record));
       rest = abandoned_at + 1;
     }

@@ -75,6 +75,16 @@ class StepRunner {
   // True if the calling thread is (or was) one of this runner's executors.
   bool IsExecutorThread() const;
 
+  // Called by a step on its own executor when it will never return (it
+  // called exit(), which parks it): the sequencer stops waiting for it now,
+  // records it as an error saying `why`, and runs the remaining steps on a
+  // fresh executor. False if the caller is not running a step of this runner.
+  bool AbandonCallingStep(const char* why);
+
+  // The executor of the batch RunAll() runs now (or ran last); sequencer
+  // thread only. For the watchdog, to show where a stuck step is blocked.
+  pthread_t current_executor() const { return current_executor_; }
+
  private:
   struct Batch;
   static void ExecutorMain(std::shared_ptr<Batch> batch);
@@ -82,6 +92,9 @@ class StepRunner {
   mutable absl::Mutex mu_;
   std::vector<std::thread> executors_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread::id> executor_ids_ ABSL_GUARDED_BY(mu_);
+  // batches_[i] is the batch executors_[i] runs.
+  std::vector<std::shared_ptr<Batch>> batches_ ABSL_GUARDED_BY(mu_);
+  pthread_t current_executor_{};  // Sequencer thread only.
 };
 
 }  // namespace runtime_internal

@@ -215,6 +215,7 @@ void ThreadRegistry::AddWaitedLocked(Slot& slot, uint32_t index,
   w.index = index;
   w.generation = generation;
   w.name = slot.name;
+  w.thread = slot.thread;
   w.start = now;
   w.budget = slot.join_budget;
   w.budget_end = now + slot.join_budget;
@@ -506,6 +507,16 @@ void ThreadRegistry::AbandonThread(pthread_t thread) {
     }
   }
   CloseIfJoinedLocked();
+}
+
+std::vector<std::pair<std::string, pthread_t>>
+ThreadRegistry::OverdueThreads() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::pair<std::string, pthread_t>> threads;
+  for (const Waited& w : waited_) {
+    if (!w.ended && !w.abandoned) threads.emplace_back(w.name, w.thread);
+  }
+  return threads;
 }
 
 std::vector<std::string> ThreadRegistry::LiveDaemons() const {

@@ -51,6 +51,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -143,12 +144,17 @@ class ThreadRegistry {
   // Names of daemon (or demoted) registrations still live.
   std::vector<std::string> LiveDaemons() const;
 
+  // Threads the joins wait for, or waited for until they were demoted, that
+  // are still registered: for the watchdog, to show where they are blocked.
+  std::vector<std::pair<std::string, pthread_t>> OverdueThreads();
+
  private:
   struct Slot;
   struct Waited {
     uint32_t index;
     uint32_t generation;
     std::string name;
+    pthread_t thread;
     absl::Time start;
     absl::Time budget_end;
     absl::Duration budget;

@@ -1,0 +1,148 @@
+// Copyright 2026 The orderly Authors.
+
+#include "hooks/exit_hook.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <new>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "hooks/internal/exit_hook_internal.h"
+#include "hooks/internal/raw_io.h"
+#include "runtime/runtime.h"
+
+namespace orderly {
+namespace {
+
+// Handlers per installation: the first caller pops one, and each caller
+// replaces the one it popped; the spare ones cover callers that arrive
+// between a pop and its replacement.
+constexpr int kHandlersPerInstall = 4;
+
+struct ExitState {
+  absl::Mutex mu;
+  ExitHookOptions options ABSL_GUARDED_BY(mu);
+  int installs ABSL_GUARDED_BY(mu) = 0;
+  // The thread ending the process, once one got the report.
+  bool has_owner ABSL_GUARDED_BY(mu) = false;
+  pthread_t owner ABSL_GUARDED_BY(mu){};
+};
+
+ExitState& State() {
+  // Never destroyed: used by exit() itself, after static destructors began.
+  static ExitState* const state = new ExitState();
+  return *state;
+}
+
+bool IsOwner(ExitState& state) {
+  absl::MutexLock lock(&state.mu);
+  return state.has_owner && pthread_equal(state.owner, pthread_self());
+}
+
+// True if the calling thread is, from now on, the one ending the process.
+bool ClaimOwner(ExitState& state, ExitHookOptions* options) {
+  absl::MutexLock lock(&state.mu);
+  if (state.has_owner) return false;
+  state.has_owner = true;
+  state.owner = pthread_self();
+  *options = state.options;
+  return true;
+}
+
+void OnExit(int status, void*);
+
+bool RegisterHandler() {
+#if defined(__GLIBC__)
+  return on_exit(&OnExit, nullptr) == 0;  // Passes the exit status.
+#else
+  return atexit(+[] { OnExit(0, nullptr); }) == 0;
+#endif
+}
+
+void OnExit(int status, void*) {
+  ExitState& state = State();
+  // The owner passing its own later copies: nothing to do.
+  if (IsOwner(state)) return;
+  // Keep a handler on top for the next caller (glibc calls it after this
+  // one returns, or another thread pops it meanwhile).
+  (void)RegisterHandler();
+
+  Runtime::ShutdownOptions shutdown;
+  shutdown.reason = StopReason::Exit(status);
+  shutdown.abandon_calling_thread = true;
+  auto report = Runtime::Default().Shutdown(shutdown);
+  if (!report.ok()) {
+    // exit() from inside the sequence: the runtime stops waiting for this
+    // step; whoever ends the process does so without us.
+    hooks_internal::ParkForever();
+  }
+  ExitHookOptions options;
+  if (!ClaimOwner(state, &options)) {
+    // Another exit() caller got the report first and ends the process.
+    hooks_internal::ParkForever();
+  }
+  const ShutdownReport& r = **report;
+  if (options.print_report_when_not_ok && !r.ok()) {
+    hooks_internal::WriteAll(STDERR_FILENO, r.ToText());
+  }
+  EndProcessIfThreadsRun(r, status, options.process_end);
+  // Static destructors, stdio flush and _exit(status) follow in exit().
+}
+
+absl::Status InstallLocked(ExitState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+    state.mu) {
+  if (state.installs >= kMaxExitHookInstalls) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "InstallExitHook: called ", state.installs,
+        " times already, the most it allows; install it once, at the top of "
+        "main (MainGuard does)"));
+  }
+  ++state.installs;
+  for (int i = 0; i < kHandlersPerInstall; ++i) {
+    if (!RegisterHandler()) {
+      return absl::InternalError(
+          "InstallExitHook: the C library refused an atexit handler (out of "
+          "memory, or exit() has already finished its handlers)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status InstallExitHook(ExitHookOptions options) {
+  Runtime::Default();  // Exists before the hook can run.
+  ExitState& state = State();
+  absl::MutexLock lock(&state.mu);
+  state.options = options;
+  return InstallLocked(state);
+}
+
+namespace hooks_internal {
+
+void ResetExitHookAfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  // The child has one thread. A parent thread that did not follow may have
+  // held the mutex at fork: read without it, and start a fresh state over the
+  // old one (which holds nothing to free), as Runtime::ResetAfterForkInChild
+  // does.
+  ExitState& state = State();
+  const ExitHookOptions options = state.options;
+  const int installs = state.installs;
+  new (&state) ExitState();
+  state.options = options;
+  state.installs = installs;
+}
+
+}  // namespace hooks_internal
+}  // namespace orderly
+
+// The first use of Runtime::Default() installs the hook (runtime.cc).
+extern "C" void OrderlyInternalOnDefaultRuntimeCreated() {
+  orderly::ExitState& state = orderly::State();
+  absl::MutexLock lock(&state.mu);
+  (void)orderly::InstallLocked(state);
+}
