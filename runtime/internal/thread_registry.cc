@@ -74,6 +74,11 @@ ThreadRegistry::ThreadRegistry(absl::Duration default_join_budget)
 }
 
 ThreadRegistry::~ThreadRegistry() {
+  // A joined thread may still be on its way out of UnregisterSlow(); its
+  // last touch of the registry is the decrement below.
+  while (unregistering_.load(std::memory_order_acquire) != 0) {
+    std::this_thread::yield();
+  }
   const uint32_t n = chunk_count_.load(std::memory_order_acquire);
   for (uint32_t c = 0; c < n; ++c) delete[] chunks_[c].load();
 }
@@ -237,6 +242,7 @@ void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
 
 void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
                                     uint32_t generation) {
+  unregistering_.fetch_add(1, std::memory_order_relaxed);
   {
     absl::MutexLock lock(&mu_);
     uint64_t s = slot.state.load(std::memory_order_acquire);
@@ -275,6 +281,8 @@ void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
     }
   }
   FreeSlot(slot, index, generation);
+  // The last touch of the registry on this path (see ~ThreadRegistry).
+  unregistering_.fetch_sub(1, std::memory_order_release);
 }
 
 void ThreadRegistry::FreeSlot(Slot& slot, uint32_t index,

@@ -199,6 +199,11 @@ class ThreadRegistry {
 
   absl::Mutex grow_mu_;
 
+  // Threads inside UnregisterSlow(). The sequencer may see such a thread as
+  // joined (and a test may then destroy the runtime) before it has stopped
+  // touching the registry: the destructor waits for this to drop to zero.
+  std::atomic<int> unregistering_{0};
+
   mutable absl::Mutex mu_;
   bool joining_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time join_start_ ABSL_GUARDED_BY(mu_);
