@@ -3,10 +3,9 @@
 // The README's quick start: a worker thread and two components that shut
 // down in order. Build and run: bazel run //examples:quickstart
 
-#include <atomic>
 #include <cstdio>
-#include <thread>
 
+#include "runtime/managed_thread.h"
 #include "runtime/runtime.h"
 
 int main() {
@@ -18,15 +17,14 @@ int main() {
   s.Update(log.AddCleanup("close", "close-file", [] { std::puts("log: closed"); }));
   if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
 
-  std::atomic<bool> stop{false};
-  std::thread worker([&] {  // Registered: terminated, then joined, first.
-    auto reg = rt.RegisterThread("worker", {.on_terminate = [&] { stop = true; }});
-    while (!stop) std::this_thread::yield();  // ... the thread's real work ...
+  // A registered thread: asked to stop (its token), then joined, first.
+  auto worker = orderly::ManagedThread::Start("worker", [](orderly::StopToken stop) {
+    while (!stop.stop_requested()) { /* ... the thread's real work ... */ }
     std::puts("worker: done");
   });
+  if (!worker.ok()) return std::fprintf(stderr, "%s\n", worker.status().ToString().c_str()), 1;
 
   auto report = rt.Shutdown();  // worker stopped and joined; store, then log.
   std::fputs((*report)->ToText().c_str(), stdout);
-  worker.join();
   return (*report)->ok() ? 0 : 1;
 }
