@@ -1,0 +1,30 @@
+// A service in its own workspace: links orderly as a static library, puts a
+// MainGuard at the top of main, runs a worker and a component, and returns.
+// The guard runs the shutdown when main returns and turns the report into
+// the exit code.
+
+#include <cstdio>
+
+#include "hooks/main_guard.h"
+#include "runtime/managed_thread.h"
+#include "runtime/runtime.h"
+
+int main() {
+  orderly::MainGuard guard;  // Signals, exit(), fork, process end: installed.
+  orderly::Runtime& rt = orderly::Runtime::Default();
+  orderly::Component cache = rt.AddComponent("cache").value();
+  if (absl::Status s = cache.AddCleanup("flush", "write-back",
+                                        [] { std::puts("cache: written back"); });
+      !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  auto worker = orderly::ManagedThread::Start("worker", [](orderly::StopToken stop) {
+    while (!stop.stop_requested()) {
+    }
+    std::puts("worker: stopped");
+  });
+  if (!worker.ok()) return 1;
+  std::puts("service: main returns");
+  return 0;  // MainGuard: worker stopped and joined, then the cache flushed.
+}
