@@ -54,7 +54,7 @@ class StopReason {
   // One word, never 0, for lock-free storage from a signal handler: kind,
   // the low 12 bits of code, and the 48-bit text address of user space.
   uint64_t Pack() const {
-    return static_cast<uint64_t>(kind_) + 1 |
+    return (static_cast<uint64_t>(kind_) + 1) |
            (static_cast<uint64_t>(code_) & 0xfff) << 4 |
            reinterpret_cast<uintptr_t>(text_) << 16;
   }

@@ -162,7 +162,9 @@ TEST(ThreadRegistryStressTest, RegistrationIsLinearizedWithTheStop) {
   quit = true;
   start.ArriveAndWait();
   for (auto& t : racers) t.join();
-  if (!failed) EXPECT_EQ(refused_rounds, rounds);
+  if (!failed) {
+    EXPECT_EQ(refused_rounds, rounds);
+  }
 }
 
 }  // namespace
