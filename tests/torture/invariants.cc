@@ -31,6 +31,14 @@ std::string Label(const StepRecord& step) {
   return std::string(name);
 }
 
+// "terminate t1 (daemon)" -> "terminate t1": stragglers are named as
+// their steps are.
+std::string StragglerName(const Straggler& s) {
+  absl::string_view name = s.name;
+  absl::ConsumeSuffix(&name, " (daemon)");
+  return std::string(name);
+}
+
 std::string List(const std::vector<std::string>& v) {
   return absl::StrCat("[", absl::StrJoin(v, " "), "]");
 }
@@ -265,14 +273,15 @@ class Checker {
 
   bool IsStraggler(const std::string& what) const {
     for (const Straggler& s : r_.stragglers) {
-      if (s.name == what) return true;
+      if (StragglerName(s) == what) return true;
     }
     return false;
   }
 
   void CheckJoins() {
     for (const ThreadRecord& t : o_.threads_at_report) {
-      if (t.daemon || t.refused) continue;
+      // Helpers registered after the report are not the sequence's.
+      if (t.daemon || !t.registered) continue;
       const bool straggler = IsStraggler("thread " + t.name);
       if (t.expect_straggler && !straggler) {
         Fail("stragglers reported by name",
@@ -345,7 +354,7 @@ class Checker {
       }
     }
     for (const Straggler& s : r_.stragglers) {
-      if (expected_stragglers.count(s.name) == 0) {
+      if (expected_stragglers.count(StragglerName(s)) == 0) {
         Fail("nothing else failed",
              absl::StrCat("unexpected straggler ", s.name, ": ", s.why));
       }
@@ -418,7 +427,22 @@ class Checker {
   }
 
   void CheckTasks() {
+    // Known gap, not checked (README.md, "Findings"): while every worker of
+    // a pool runs a CONTINUE_ON_SHUTDOWN task (a daemon then), nobody runs
+    // its pending BLOCK_SHUTDOWN work, and `threads` does not wait for it:
+    // it runs when a worker comes back, before the pool is destroyed.
+    std::set<std::string> held_pools;
+    for (const PoolSpec& p : s_.pools) {
+      for (const TaskSpec& t : p.tasks) {
+        if (t.behavior == ShutdownBehavior::kContinueOnShutdown &&
+            t.fault == Fault::kBlock) {
+          held_pools.insert(p.name);
+        }
+      }
+    }
     for (const TaskObserved& t : o_.tasks) {
+      const bool held =
+          held_pools.count(t.label.substr(0, t.label.find('/'))) > 0;
       const std::string what = absl::StrCat(
           "task ", t.label, " (", ShutdownBehaviorName(t.behavior), ")");
       if (t.runs > 1) {
@@ -448,7 +472,7 @@ class Checker {
         if (code == absl::StatusCode::kCancelled) {
           Fail("block-shutdown work runs", what + " was cancelled");
         }
-        if (ran && !t.done_at_report) {
+        if (ran && !t.done_at_report && !held) {
           Fail("block-shutdown work runs",
                what + " was not done when Shutdown() returned");
         }

@@ -64,7 +64,7 @@ struct ThreadRecord {
   bool helper = false;           // Registered after the stop request.
   bool expect_straggler = false;  // Blocked past its join budget on purpose.
   bool ended = false;             // Set right before its registration ends.
-  bool refused = false;           // RegisterThread() failed: nothing to join.
+  bool registered = false;        // RegisterThread() succeeded.
 };
 
 struct Recorded {
@@ -116,9 +116,9 @@ class Recorder {
     absl::MutexLock lock(&mu_);
     r_.threads[thread].ended = true;
   }
-  void Refused(int thread) {
+  void Registered(int thread) {
     absl::MutexLock lock(&mu_);
-    r_.threads[thread].refused = true;
+    r_.threads[thread].registered = true;
   }
 
   // A copy of everything recorded so far.

@@ -246,7 +246,8 @@ void Round::StartThread(int i) {
                        spec.terminate_fault == Fault::kBlock;
   st->record = rec_.AddThread(ThreadRecord{
       spec.name, spec.daemon, /*helper=*/false,
-      /*expect_straggler=*/blocked && !spec.daemon, /*ended=*/false});
+      /*expect_straggler=*/blocked && !spec.daemon, /*ended=*/false,
+      /*registered=*/true});
   std::optional<absl::Duration> join_budget;
   if (blocked) join_budget = kFaultBudget;
   if (spec.terminate_fault == Fault::kThrow) {
@@ -408,6 +409,7 @@ void Round::SpawnHelper(const std::string& parent, HelperExpect expect) {
       }
       h->stop.Notify();
     };
+    const bool finished_before = rt_->shutdown_complete();
     h->in_register = true;
     auto reg = rt_->RegisterThread(h->name, std::move(options));
     h->in_register = false;
@@ -417,6 +419,10 @@ void Round::SpawnHelper(const std::string& parent, HelperExpect expect) {
     if (!reg.ok() && !refused) {
       rec_.Violation(absl::StrCat(h->name, ": RegisterThread: ",
                                   reg.status().ToString()));
+    }
+    if (reg.ok()) rec_.Registered(h->record);
+    if (reg.ok() && finished_before) {
+      rec_.Violation(h->name + " registered after the sequence had finished");
     }
     if (reg.ok() && expect == HelperExpect::kRefused) {
       rec_.Violation(h->name + " registered after the joins of `threads` "
@@ -435,10 +441,7 @@ void Round::SpawnHelper(const std::string& parent, HelperExpect expect) {
                                "its callback did not run inside "
                                "RegisterThread()");
     }
-    if (!reg.ok()) {
-      rec_.Refused(h->record);
-      return;
-    }
+    if (!reg.ok()) return;
     if (!h->stop.WaitForNotificationWithTimeout(kWaitLimit)) {
       rec_.Violation(h->name + ": its terminate callback never ran");
     }
@@ -514,8 +517,8 @@ void Round::StartConsumer(const ConsumerSpec& spec) {
   for (int p = 0; p < spec.producers; ++p) {
     const std::string name = absl::StrCat(spec.name, "-p", p);
     auto stop = std::make_shared<absl::Notification>();
-    const int record = rec_.AddThread(ThreadRecord{name, false, false, false,
-                                                   false});
+    const int record = rec_.AddThread(
+        ThreadRecord{name, false, false, false, false, /*registered=*/true});
     ManagedThreadOptions options;
     options.runtime = rt_;
     options.on_terminate = [this, name, stop] {
