@@ -69,6 +69,11 @@ void Round::Build(Runtime& runtime) {
   DeclareGraph();
   for (const ConsumerSpec& c : s_.consumers) StartConsumer(c);
   for (const PoolSpec& p : s_.pools) StartPool(p);
+  // All states first: the threads read threads_ while later ones start.
+  for (const ThreadSpec& spec : s_.threads) {
+    threads_.push_back(std::make_unique<ThreadState>());
+    threads_.back()->spec = &spec;
+  }
   for (size_t i = 0; i < s_.threads.size(); ++i) {
     StartThread(static_cast<int>(i));
   }
@@ -238,10 +243,7 @@ void Round::AddDuringSequence(const CleanupSpec& spec) {
 
 void Round::StartThread(int i) {
   const ThreadSpec& spec = s_.threads[i];
-  auto state = std::make_unique<ThreadState>();
-  ThreadState* st = state.get();
-  st->spec = &spec;
-  threads_.push_back(std::move(state));
+  ThreadState* st = threads_[i].get();
   const bool blocked = spec.behavior == ThreadBehavior::kIgnoreStop ||
                        spec.terminate_fault == Fault::kBlock;
   st->record = rec_.AddThread(ThreadRecord{
