@@ -574,13 +574,10 @@ void Round::StartPool(const PoolSpec& spec) {
 
 Round::Task* Round::SubmitTask(ThreadPool& pool, const std::string& pool_name,
                                const TaskSpec& spec, bool from_blocking_task) {
-  Task* task;
-  {
-    absl::MutexLock lock(&mu_);
-    tasks_.push_back(std::make_unique<Task>());
-    task = tasks_.back().get();
-    task->seen.label = absl::StrCat(pool_name, "/", tasks_.size() - 1);
-  }
+  // Filled in, then published under mu_ (Trigger() reads the handles).
+  auto owned = std::make_unique<Task>();
+  Task* task = owned.get();
+  task->seen.label = absl::StrCat(pool_name, "/", next_task_++);
   task->seen.behavior = spec.behavior;
   task->seen.throws = spec.fault == Fault::kThrow;
   task->seen.posted_by_blocking_task = from_blocking_task;
@@ -603,6 +600,8 @@ Round::Task* Round::SubmitTask(ThreadPool& pool, const std::string& pool_name,
       !rt_->stop_requested()) {
     rec_.Violation(task->seen.label + " refused before any stop request");
   }
+  absl::MutexLock lock(&mu_);
+  tasks_.push_back(std::move(owned));
   return task;
 }
 

@@ -113,6 +113,7 @@ class Round {
   absl::Notification release_;  // The gate of every blocking fault.
   std::atomic<int> next_helper_{0};
   std::atomic<int> next_dynamic_{0};
+  std::atomic<int> next_task_{0};
 
   std::vector<std::unique_ptr<ThreadState>> threads_;
   std::vector<ManagedThread> managed_;
