@@ -28,9 +28,9 @@ namespace {
 // CI's seeds: sized so that the test takes well under two minutes under
 // TSan on two cores (README.md has the measured times).
 #if defined(ORDERLY_SANITIZER_BUILD)
-constexpr uint64_t kDefaultSeeds = 150;
+constexpr uint64_t kDefaultSeeds = 800;
 #else
-constexpr uint64_t kDefaultSeeds = 500;
+constexpr uint64_t kDefaultSeeds = 1000;
 #endif
 
 uint64_t EnvOr(const char* name, uint64_t otherwise) {
