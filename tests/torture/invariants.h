@@ -77,7 +77,7 @@ struct Observed {
   std::shared_ptr<const ShutdownReport> report;
   std::vector<ConsumerObserved> consumers;
   std::vector<TaskObserved> tasks;
-  // False in a child process, where the round is not torn down: the checks
+  // False if the round was not torn down (Release() not run): the checks
   // that need the end of the round (handles after the pool is gone) skip.
   bool torn_down = true;
 };

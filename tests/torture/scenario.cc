@@ -64,7 +64,7 @@ bool Reaches(const std::vector<std::vector<int>>& deps, int from, int to) {
 
 class Generator {
  public:
-  Generator(uint64_t seed, bool child) : rng_(seed), child_(child) {
+  explicit Generator(uint64_t seed) : rng_(seed) {
     s_.seed = seed;
   }
 
@@ -82,7 +82,7 @@ class Generator {
  private:
   // A blocking fault, while the round's allowance lasts.
   bool MayBlock() {
-    if (child_ || blocking_ >= kMaxBlockingFaults) return false;
+    if (blocking_ >= kMaxBlockingFaults) return false;
     ++blocking_;
     return true;
   }
@@ -231,22 +231,16 @@ class Generator {
         live.push_back(static_cast<int>(i));
       }
     }
-    if (child_) {
-      s_.trigger = live.empty() || rng_.Percent(50) ? Trigger::kSigterm
-                                                    : Trigger::kExitFromThread;
-    } else {
-      s_.trigger = rng_.Pick(std::vector<Trigger>{
-          Trigger::kShutdownFromMain, Trigger::kRequestStopFromThread,
-          Trigger::kShutdownFromThread, Trigger::kConcurrentShutdowns});
-      const bool needs_thread = s_.trigger == Trigger::kRequestStopFromThread ||
-                                s_.trigger == Trigger::kShutdownFromThread;
-      if (needs_thread && live.empty()) s_.trigger = Trigger::kShutdownFromMain;
-    }
+    s_.trigger = rng_.Pick(std::vector<Trigger>{
+        Trigger::kShutdownFromMain, Trigger::kRequestStopFromThread,
+        Trigger::kShutdownFromThread, Trigger::kConcurrentShutdowns});
+    const bool needs_thread = s_.trigger == Trigger::kRequestStopFromThread ||
+                              s_.trigger == Trigger::kShutdownFromThread;
+    if (needs_thread && live.empty()) s_.trigger = Trigger::kShutdownFromMain;
     if (!live.empty()) s_.trigger_thread = rng_.Pick(live);
   }
 
   Rng rng_;
-  const bool child_;
   int blocking_ = 0;
   Scenario s_;
 };
@@ -284,14 +278,12 @@ const char* TriggerName(Trigger trigger) {
     case Trigger::kRequestStopFromThread: return "RequestStop() from a thread";
     case Trigger::kShutdownFromThread: return "Shutdown() from a thread";
     case Trigger::kConcurrentShutdowns: return "concurrent Shutdown() calls";
-    case Trigger::kExitFromThread: return "exit() from a thread";
-    case Trigger::kSigterm: return "SIGTERM";
   }
   return "?";
 }
 
-Scenario Scenario::Generate(uint64_t seed, bool child) {
-  return Generator(seed, child).Run();
+Scenario Scenario::Generate(uint64_t seed) {
+  return Generator(seed).Run();
 }
 
 std::vector<std::string> Scenario::PhaseOrder() const {

@@ -62,9 +62,6 @@ enum class Trigger {
   kRequestStopFromThread,    // RequestStop() on a registered thread.
   kShutdownFromThread,       // Shutdown() on a registered thread.
   kConcurrentShutdowns,      // Shutdown() on main and an unregistered thread.
-  // Child process only (torture_child_main.cc).
-  kExitFromThread,           // exit() on a registered (or foreign) thread.
-  kSigterm,                  // The parent sends SIGTERM.
 };
 const char* TriggerName(Trigger trigger);
 
@@ -138,9 +135,7 @@ struct Scenario {
   Trigger trigger = Trigger::kShutdownFromMain;
   int trigger_thread = 0;  // Index into `threads` for the *FromThread ones.
 
-  // `child` selects the child-process triggers (exit(), SIGTERM), and
-  // leaves out what a process end cannot release (blocked steps).
-  static Scenario Generate(uint64_t seed, bool child = false);
+  static Scenario Generate(uint64_t seed);
 
   // Every phase, built-in and added, in the order the sequence runs them.
   std::vector<std::string> PhaseOrder() const;

@@ -649,8 +649,6 @@ std::shared_ptr<const ShutdownReport> Round::Trigger() {
   }
   switch (s_.trigger) {
     case Trigger::kShutdownFromMain:
-    case Trigger::kExitFromThread:
-    case Trigger::kSigterm:
       report = shutdown("main");
       break;
     case Trigger::kRequestStopFromThread: {

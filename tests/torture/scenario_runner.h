@@ -7,8 +7,8 @@
 //   Observed seen = round.Run();  // Own runtime; returns once torn down.
 //   for (const std::string& v : CheckInvariants(scenario, seen)) ...
 //
-// A round runs in stages, which the child-process binary
-// (torture_child_main.cc) also uses one by one on Runtime::Default():
+// A round runs in stages (so that a child-process driver can use them one by
+// one on Runtime::Default(); see README.md, "Not yet"):
 //   Build(runtime)  declares phases, components, cleanups; starts consumers,
 //                   pools and threads (one at a time, so their creation
 //                   order is known); takes Plan().
@@ -79,7 +79,7 @@ class Round {
   Observed Observe(std::shared_ptr<const ShutdownReport> report);
 
   // The registered thread `trigger_thread` runs `action` once Build() is
-  // done, then goes on as its spec says (child process: exit()).
+  // done, then goes on as its spec says.
   void RunOnTriggerThread(absl::AnyInvocable<void()> action);
 
  private:
