@@ -228,7 +228,11 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
       }
       // Never waited for: while it runs, this worker is a daemon (still
       // known to the runtime, so a report names it if it outlives
-      // `threads`), not a thread the `threads` phase joins.
+      // `threads`), not a thread the `threads` phase joins. Nor may the
+      // blocking tasks it finished before wait for it: subtract them now,
+      // or the count stays high while this task runs, and every idle
+      // worker waits for it at shutdown.
+      if (w.unflushed > 0) DecrementBlocking(std::exchange(w.unflushed, 0));
       absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
       joined.Reset();
       Execute(w, task);

@@ -15,6 +15,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/runtime.h"
@@ -251,6 +252,45 @@ TEST(ThreadPoolTest, ThrowingTaskCompletesItsHandleWithTheError) {
   EXPECT_EQ(s.code(), absl::StatusCode::kUnknown);
   EXPECT_THAT(s.message(), HasSubstr("no disk"));
   EXPECT_TRUE((*pool)->Submit(SB::kSkipOnShutdown, [] {}).Wait().ok());
+}
+
+// Found by the torture suite (tests/torture, seed 6): a worker that finished
+// a SKIP_ON_SHUTDOWN task and then started a long CONTINUE_ON_SHUTDOWN one
+// kept the finished task in its unflushed batch, so the blocking count never
+// reached zero and the idle worker waited for it: `threads` waited for
+// continue-on-shutdown work, which must never be waited for.
+TEST(ThreadPoolTest, LongContinueTaskDoesNotHoldBackTheOtherWorkers) {
+  RuntimeOptions options;
+  options.on_deadline = DeadlineAction::kReportOnly;
+  options.join_budget = absl::Seconds(5);  // Demotes the idle worker if stuck.
+  Runtime rt(options);
+  auto pool = ThreadPool::Create("pool", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ThreadPool& p = **pool;
+  Latch both_busy(2);  // Each worker runs one of the skip tasks.
+  absl::Notification continue_started, release;
+  TaskHandle continue_task;
+  TaskHandle first = p.Submit(SB::kSkipOnShutdown, [&] {
+    both_busy.ArriveAndWait();
+    // Queued while the other worker is busy: this worker takes it next,
+    // with this skip task finished but not yet subtracted.
+    continue_task = p.Submit(SB::kContinueOnShutdown, [&] {
+      continue_started.Notify();
+      release.WaitForNotification();
+    });
+  });
+  TaskHandle second = p.Submit(SB::kSkipOnShutdown, [&] {
+    both_busy.ArriveAndWait();
+    continue_started.WaitForNotification();
+  });
+  ASSERT_TRUE(first.Wait().ok());
+  ASSERT_TRUE(second.Wait().ok());
+  auto report = rt.Shutdown();  // The continue task still runs.
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE((*report)->stragglers.empty()) << (*report)->ToText();
+  EXPECT_FALSE(continue_task.done());
+  release.Notify();
+  EXPECT_TRUE(continue_task.Wait().ok());
 }
 
 TEST(ThreadPoolTest, DestroyingThePoolRunsBlockingWorkAndCancelsTheRest) {
