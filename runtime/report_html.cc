@@ -99,6 +99,11 @@ void AppendLegend(std::string* out) {
                   "</p>\n");
 }
 
+// The report records a step's budget only when the step outlived it.
+std::string Budget(absl::Duration budget) {
+  return budget == absl::InfiniteDuration() ? "&mdash;" : HumanDuration(budget);
+}
+
 void AppendStepTable(const ShutdownReport& r, std::string* out) {
   absl::StrAppend(out,
                   "<h2>Steps</h2>\n<table>\n<tr><th>#</th><th>start</th>"
@@ -113,11 +118,11 @@ void AppendStepTable(const ShutdownReport& r, std::string* out) {
         out, "<tr class=\"row-", render_internal::OutcomeClass(s.outcome),
         "\"><td class=\"num\">", ++i, "</td><td class=\"num\">+",
         HumanDuration(s.start - r.stop_requested), "</td><td class=\"num\">",
-        HumanDuration(s.duration), "</td><td class=\"num\">",
-        HumanDuration(s.budget), "</td><td>", HtmlText(s.phase), "</td><td>",
-        StepKindName(s.kind), "</td><td>", HtmlText(what),
-        "</td><td class=\"outcome\">", OutcomeName(s.outcome),
-        "</td><td class=\"err\">", HtmlText(s.error), "</td></tr>\n");
+        HumanDuration(s.duration), "</td><td class=\"num\">", Budget(s.budget),
+        "</td><td>", HtmlText(s.phase), "</td><td>", StepKindName(s.kind),
+        "</td><td>", HtmlText(what), "</td><td class=\"outcome\">",
+        OutcomeName(s.outcome), "</td><td class=\"err\">", HtmlText(s.error),
+        "</td></tr>\n");
   }
   absl::StrAppend(out, "</table>\n");
 }

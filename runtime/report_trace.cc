@@ -185,9 +185,10 @@ std::vector<Arg> StepArgs(const StepRecord& step) {
       {"outcome", JsonString(OutcomeName(step.outcome))},
       {"duration", JsonString(HumanDuration(step.duration))},
       {"duration_us", Micros(step.duration)},
-      {"budget", JsonString(HumanDuration(step.budget))},
   };
+  // Recorded only for a step that outlived its budget (report.h).
   if (step.budget != absl::InfiniteDuration()) {
+    args.push_back({"budget", JsonString(HumanDuration(step.budget))});
     args.push_back({"budget_us", Micros(step.budget)});
   }
   if (!step.component.empty()) {
@@ -236,9 +237,11 @@ std::string ToChromeTrace(const ShutdownReport& report) {
                  absl::StrCat("shutdown: ", render_internal::Summary(report)),
                  report.stop_requested, end - report.stop_requested,
                  report.ok() ? "good" : "bad", SummaryArgs(report));
+  // The phases first, one track each: a staircase at the top of the view.
   for (const PhaseRecord& phase : report.phases) {
-    trace.Complete(kShutdownTid, absl::StrCat("phase ", phase.name),
-                   phase.start, phase.duration, nullptr,
+    const std::string name = absl::StrCat("phase ", phase.name);
+    trace.Complete(trace.Track(name), name, phase.start, phase.duration,
+                   nullptr,
                    {{"duration", JsonString(HumanDuration(phase.duration))},
                     {"budget", JsonString(HumanDuration(phase.budget))}});
   }

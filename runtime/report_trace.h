@@ -12,18 +12,23 @@
 // (`ts` 0 is the stop request), with nanosecond precision.
 //
 // Tracks. One process ("orderly shutdown: <reason>") with one track (tid)
-// per thing a step belongs to, in the order each first appears:
-//   "shutdown"         one slice for the whole sequence, with one nested
-//                      slice per phase ("phase drain", "phase threads", ...);
-//                      its args carry the counters and the outcome totals;
+// per phase, per component and per thread:
+//   "shutdown"         one slice for the whole sequence, from the stop
+//                      request to the end; its args carry the verdict, the
+//                      counters and the daemons still running;
+//   "phase <name>"     one per phase, in the order they ran, each holding
+//                      that phase's slice (a staircase, read top-down);
 //   "stop callbacks"   the stop callbacks, if any;
-//   "thread <name>"    a registered thread's "terminate" and "join" steps;
-//   "component <name>" a component's cleanups, each named after itself.
+//   "thread <name>"    a registered thread's "terminate <name>" and
+//                      "join <name>" steps;
+//   "component <name>" a component's cleanups, each named after itself;
+// the last three in the order each is first used.
 // Perfetto shows the tracks in that order (thread_sort_index).
 //
 // Each step is a complete event ("ph":"X") with args: phase, kind, outcome,
-// duration and budget (in words and in microseconds), component and error
-// when there is one. Problems stand out three ways: the slice name gets a
+// duration (in words and in microseconds), and when there is one: the
+// budget (the report records it for a step that outlived it), component and
+// error. Problems stand out three ways: the slice name gets a
 // suffix (" [ERROR]", " [TIMED OUT]", " [STRAGGLER]", " [SKIPPED]"), a
 // colour ("cname": good / bad / terrible / yellow / grey; chrome://tracing
 // honours it, Perfetto colours by name), and, for a timed-out step or a

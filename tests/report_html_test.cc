@@ -112,6 +112,8 @@ TEST_F(HtmlTest, OneBarAndOneTableRowPerStepColouredByOutcome) {
   EXPECT_EQ(Count(html_, "class=\"bar skipped\""), 1);
   EXPECT_EQ(Count(html_, "<tr class=\"row-"), 9);
   EXPECT_EQ(Count(html_, "<tr class=\"row-straggler\">"), 1);
+  // A budget is shown where the report has one (steps that outlived it).
+  EXPECT_EQ(Count(html_, "<td class=\"num\">&mdash;</td>"), 7);
   // One header row (a phase band's label) per phase, plus stop callbacks.
   EXPECT_EQ(Count(html_, "class=\"phase\""), 4);
   EXPECT_EQ(Count(html_, "<rect class=\"band-"), 4);

@@ -94,33 +94,45 @@ TEST_F(TraceTest, IsATraceEventObjectWhoseEventsAreWellFormed) {
   }
 }
 
-TEST_F(TraceTest, OneTrackPerComponentAndThreadInOrderOfFirstUse) {
+TEST_F(TraceTest, OneTrackPerPhaseComponentAndThreadInOrder) {
   std::vector<std::string> names;
   for (const auto& [name, tid] : tracks_) names.push_back(name);
   EXPECT_THAT(names, UnorderedElementsAre(
-                         "shutdown", "stop callbacks", "component server",
-                         "thread " + fixture::kWorker, "thread acceptor",
-                         "component " + fixture::kJournal,
+                         "shutdown", "phase drain", "phase threads",
+                         "phase flush", "phase close", "stop callbacks",
+                         "component server", "thread " + fixture::kWorker,
+                         "thread acceptor", "component " + fixture::kJournal,
                          "component " + fixture::kStore, "component log"));
   EXPECT_EQ(Tid("shutdown"), 1);
-  EXPECT_EQ(Tid("stop callbacks"), 2);
-  EXPECT_EQ(Tid("component server"), 3);
-  EXPECT_EQ(Tid("thread " + fixture::kWorker), 4);
-  EXPECT_EQ(Tid("component log"), 8);
+  EXPECT_EQ(Tid("phase drain"), 2);
+  EXPECT_EQ(Tid("phase close"), 5);
+  EXPECT_EQ(Tid("stop callbacks"), 6);
+  EXPECT_EQ(Tid("component server"), 7);
+  EXPECT_EQ(Tid("thread " + fixture::kWorker), 8);
+  EXPECT_EQ(Tid("component log"), 12);
+  // Each track's sort index is its tid, so viewers keep this order.
+  int sort_indexes = 0;
+  for (const Json& e : doc_["traceEvents"].array()) {
+    if (e["name"].string() != "thread_sort_index") continue;
+    EXPECT_EQ(e["args"]["sort_index"].number(), e["tid"].number());
+    ++sort_indexes;
+  }
+  EXPECT_EQ(sort_indexes, 12);
   const Json& name = Event("process_name", "M");
   EXPECT_EQ(name["args"]["name"].string(),
             "orderly shutdown: SIGTERM (signal 15)");
 }
 
-TEST_F(TraceTest, PhasesNestInsideTheWholeSequence) {
+TEST_F(TraceTest, TheWholeSequenceAndEachPhaseAreSlices) {
   const Json& whole =
       Event("shutdown: 1 error, 1 timed out, 1 skipped, 1 straggling", "X");
   EXPECT_EQ(whole["tid"].number(), 1);
   EXPECT_EQ(whole["ts"].number(), 0);
   EXPECT_EQ(whole["dur"].number(), 2'810'000);
   EXPECT_EQ(whole["cname"].string(), "bad");
+  EXPECT_EQ(whole["args"]["daemons_running"].array().size(), 1u);
   const Json& threads = Event("phase threads", "X");
-  EXPECT_EQ(threads["tid"].number(), 1);
+  EXPECT_EQ(threads["tid"].number(), Tid("phase threads"));
   EXPECT_EQ(threads["ts"].number(), 1100);
   EXPECT_EQ(threads["dur"].number(), 2'500'000);
   EXPECT_EQ(threads["args"]["budget"].string(), "3.000s");
@@ -135,6 +147,7 @@ TEST_F(TraceTest, StepsAreSlicesWithOutcomeBudgetAndErrorInArgs) {
   EXPECT_EQ(ok["args"]["outcome"].string(), "ok");
   EXPECT_EQ(ok["args"]["phase"].string(), "drain");
   EXPECT_FALSE(ok["args"].has("error"));
+  EXPECT_FALSE(ok["args"].has("budget"));  // Recorded only when outlived.
 
   const Json& error = Event(fixture::kStoreCleanup + " [ERROR]", "X");
   EXPECT_EQ(error["tid"].number(), Tid("component " + fixture::kStore));

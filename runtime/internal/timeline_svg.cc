@@ -177,7 +177,8 @@ class Picture {
                       Num(x), "\" y1=\"", Num(kTop - 4), "\" y2=\"",
                       Num(bottom_), "\"/><text class=\"dim\" x=\"", Num(x),
                       "\" y=\"", Num(kTop - 10), "\" text-anchor=\"middle\">",
-                      HumanDuration(t), "</text>\n");
+                      t == absl::ZeroDuration() ? "0" : HumanDuration(t),
+                      "</text>\n");
     }
   }
 
