@@ -53,17 +53,19 @@ const char* NameSuffix(Outcome outcome) {
   return "";
 }
 
-// Reserved colour names of chrome://tracing (trace_viewer's color scheme).
+// Reserved colour names of chrome://tracing (catapult's color_scheme),
+// picked to match the HTML page: ok green, error red, timed out orange,
+// straggler purple, skipped light grey. (Perfetto colours by name instead.)
 const char* Colour(Outcome outcome) {
   switch (outcome) {
     case Outcome::kOk:
-      return "good";
+      return "good";  // Green.
     case Outcome::kError:
-      return "bad";
+      return "terrible";  // Red.
     case Outcome::kTimedOut:
-      return "terrible";
+      return "bad";  // Dark orange.
     case Outcome::kStraggler:
-      return "yellow";
+      return "detailed_memory_dump";  // Purple.
     case Outcome::kSkipped:
       return "grey";
   }
@@ -236,7 +238,7 @@ std::string ToChromeTrace(const ShutdownReport& report) {
   trace.Complete(kShutdownTid,
                  absl::StrCat("shutdown: ", render_internal::Summary(report)),
                  report.stop_requested, end - report.stop_requested,
-                 report.ok() ? "good" : "bad", SummaryArgs(report));
+                 report.ok() ? "good" : "terrible", SummaryArgs(report));
   // The phases first, one track each: a staircase at the top of the view.
   for (const PhaseRecord& phase : report.phases) {
     const std::string name = absl::StrCat("phase ", phase.name);
@@ -269,7 +271,7 @@ std::string ToChromeTrace(const ShutdownReport& report) {
   }
   for (const Straggler& s : report.stragglers) {
     trace.Instant(kShutdownTid, absl::StrCat("straggler: ", s.name), s.since,
-                  "terrible", {{"why", JsonString(s.why)}});
+                  Colour(Outcome::kStraggler), {{"why", JsonString(s.why)}});
   }
   return trace.Finish(SummaryArgs(report));
 }

@@ -30,8 +30,8 @@
 // budget (the report records it for a step that outlived it), component and
 // error. Problems stand out three ways: the slice name gets a
 // suffix (" [ERROR]", " [TIMED OUT]", " [STRAGGLER]", " [SKIPPED]"), a
-// colour ("cname": good / bad / terrible / yellow / grey; chrome://tracing
-// honours it, Perfetto colours by name), and, for a timed-out step or a
+// colour ("cname", the page's colours in chrome://tracing's reserved names;
+// Perfetto colours by name instead), and, for a timed-out step or a
 // straggler, an instant event ("ph":"i") on its track where orderly stopped
 // waiting. Global instant events mark the stop request, the deadline (when
 // it is finite) and "deadline exceeded"; each entry of

@@ -113,6 +113,14 @@ TEST(DemoTest, UntilSignalStopsOnCtrlCAndLosesNothing) {
   ExpectCleanRun(r, dir);
 }
 
+TEST(DemoTest, FilesGoWhereBazelRunWasTypedByDefault) {
+  const std::string dir = NewDir();
+  ChildProcess child({g_demo, "--seconds=0.5"},
+                     {"BUILD_WORKING_DIRECTORY=" + dir});
+  const ChildProcess::Result r = child.Wait(kTimeout);
+  ExpectCleanRun(r, dir);
+}
+
 TEST(DemoTest, RefusesAnUnknownFlag) {
   ChildProcess child({g_demo, "--no-such-flag"});
   const ChildProcess::Result r = child.Wait(kTimeout);

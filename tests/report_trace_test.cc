@@ -129,7 +129,7 @@ TEST_F(TraceTest, TheWholeSequenceAndEachPhaseAreSlices) {
   EXPECT_EQ(whole["tid"].number(), 1);
   EXPECT_EQ(whole["ts"].number(), 0);
   EXPECT_EQ(whole["dur"].number(), 2'810'000);
-  EXPECT_EQ(whole["cname"].string(), "bad");
+  EXPECT_EQ(whole["cname"].string(), "terrible");
   EXPECT_EQ(whole["args"]["daemons_running"].array().size(), 1u);
   const Json& threads = Event("phase threads", "X");
   EXPECT_EQ(threads["tid"].number(), Tid("phase threads"));
@@ -151,7 +151,7 @@ TEST_F(TraceTest, StepsAreSlicesWithOutcomeBudgetAndErrorInArgs) {
 
   const Json& error = Event(fixture::kStoreCleanup + " [ERROR]", "X");
   EXPECT_EQ(error["tid"].number(), Tid("component " + fixture::kStore));
-  EXPECT_EQ(error["cname"].string(), "bad");
+  EXPECT_EQ(error["cname"].string(), "terrible");
   EXPECT_EQ(error["args"]["component"].string(), fixture::kStore);
   // The error text comes back byte for byte, except the byte that is not
   // UTF-8, which became U+FFFD.
@@ -166,7 +166,7 @@ TEST_F(TraceTest, StepsAreSlicesWithOutcomeBudgetAndErrorInArgs) {
 
 TEST_F(TraceTest, TimeoutsAndStragglersAreMarkedWithInstants) {
   const Json& timed_out = Event("flush [TIMED OUT]", "X");
-  EXPECT_EQ(timed_out["cname"].string(), "terrible");
+  EXPECT_EQ(timed_out["cname"].string(), "bad");
   EXPECT_EQ(timed_out["args"]["budget_us"].number(), 100'000);
   const Json& mark = Event("timed out: flush", "i");
   EXPECT_EQ(mark["tid"].number(), Tid("component " + fixture::kJournal));
@@ -176,7 +176,7 @@ TEST_F(TraceTest, TimeoutsAndStragglersAreMarkedWithInstants) {
   const Json& straggler =
       Event("join " + fixture::kWorker + " [STRAGGLER]", "X");
   EXPECT_EQ(straggler["tid"].number(), Tid("thread " + fixture::kWorker));
-  EXPECT_EQ(straggler["cname"].string(), "yellow");
+  EXPECT_EQ(straggler["cname"].string(), "detailed_memory_dump");
   EXPECT_EQ(straggler["args"]["error"].string(),
             "not joined within its 2s join budget");
   EXPECT_EQ(Event("straggler: " + fixture::kWorker, "i")["ts"].number(),
