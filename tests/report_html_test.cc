@@ -153,6 +153,18 @@ TEST(HtmlDeadlineTest, AFarDeadlineIsAnArrowNotALine) {
   EXPECT_THAT(html, HasSubstr("deadline 25.000s (off scale)"));
 }
 
+TEST(HtmlRobustnessTest, InfiniteAndUnsetTimesStillRenderAPage) {
+  ShutdownReport r = fixture::NastyReport();
+  r.deadline = absl::InfiniteFuture();
+  r.finished = absl::Time();  // Unset: a report written at the deadline.
+  r.steps[1].duration = absl::InfiniteDuration();
+  const std::string html = ToHtmlTimeline(r);
+  EXPECT_TRUE(absl::EndsWith(html, "</html>\n"));
+  EXPECT_THAT(html, Not(HasSubstr("nan")));
+  EXPECT_THAT(html, Not(HasSubstr("inf\"")));
+  EXPECT_THAT(html, Not(HasSubstr("class=\"deadline-line\"")));
+}
+
 TEST(HtmlTextTest, EscapesTheFiveCharactersAndControls) {
   EXPECT_EQ(render_internal::HtmlText("a&b<c>d\"e'f\ng\th\x01i\x7f"),
             "a&amp;b&lt;c&gt;d&quot;e&#39;f\ng\th\xEF\xBF\xBDi\xEF\xBF\xBD");

@@ -214,6 +214,17 @@ TEST(TraceEmptyTest, AReportWithNoStepsIsStillAValidTrace) {
   EXPECT_EQ(doc["traceEvents"].type(), Json::Type::kArray);
 }
 
+TEST(TraceEmptyTest, InfiniteAndUnsetTimesStillMakeFiniteNumbers) {
+  ShutdownReport r = fixture::NastyReport();
+  r.deadline = absl::InfiniteFuture();
+  r.finished = absl::Time();
+  r.steps[1].duration = absl::InfiniteDuration();
+  const Json doc = MustParse(ToChromeTrace(r));  // No "inf", no "nan".
+  for (const Json& e : doc["traceEvents"].array()) {
+    EXPECT_NE(e["name"].string(), "deadline");
+  }
+}
+
 // JsonString, byte by byte: every one-byte string parses back to itself
 // (the non-ASCII ones, not UTF-8 alone, to U+FFFD).
 TEST(JsonStringTest, EveryByteRoundTrips) {

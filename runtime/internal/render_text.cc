@@ -198,13 +198,17 @@ std::string Summary(const ShutdownReport& report) {
 }
 
 absl::Time TimelineEnd(const ShutdownReport& report) {
-  absl::Time end = std::max(report.finished, report.stop_requested);
-  for (const PhaseRecord& p : report.phases) {
-    end = std::max(end, p.start + p.duration);
-  }
-  for (const StepRecord& s : report.steps) {
-    end = std::max(end, s.start + s.duration);
-  }
+  // Unset or infinite times (a malformed report) would stretch the axis to
+  // infinity; only finite ends count.
+  absl::Time end = report.stop_requested;
+  const auto extend = [&](absl::Time t) {
+    if (t != absl::InfiniteFuture() && t != absl::InfinitePast()) {
+      end = std::max(end, t);
+    }
+  };
+  extend(report.finished);
+  for (const PhaseRecord& p : report.phases) extend(p.start + p.duration);
+  for (const StepRecord& s : report.steps) extend(s.start + s.duration);
   return end;
 }
 

@@ -55,7 +55,8 @@ std::string Micros(absl::Duration d);
 std::string Summary(const ShutdownReport& report);
 
 // Where the timeline ends: the latest of `finished` and the end of every
-// phase and step (a report written at the deadline is not finished yet).
+// phase and step (a report written at the deadline is not finished yet),
+// ignoring infinite times; never before `stop_requested`.
 absl::Time TimelineEnd(const ShutdownReport& report);
 
 }  // namespace render_internal

@@ -171,7 +171,8 @@ class Picture {
 
   void Ticks() {
     const absl::Duration step = TickStep(axis_, 8);
-    for (absl::Duration t; t <= axis_; t += step) {
+    int ticks = 0;  // Bounded, whatever the durations.
+    for (absl::Duration t; t <= axis_ && ticks < 12; t += step, ++ticks) {
       const double x = X(report_.stop_requested + t);
       absl::StrAppend(&out_, "<line class=\"tick\" x1=\"", Num(x), "\" x2=\"",
                       Num(x), "\" y1=\"", Num(kTop - 4), "\" y2=\"",
