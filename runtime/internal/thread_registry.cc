@@ -128,7 +128,7 @@ absl::Status ThreadRegistry::Grow() {
 }
 
 absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
-    absl::string_view name, ThreadOptions options) {
+    absl::string_view name, ThreadOptions&& options) {
   if (name.empty()) {
     return absl::InvalidArgumentError(
         "RegisterThread: the name is empty; name the thread, so that a "

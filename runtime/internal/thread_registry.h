@@ -80,7 +80,7 @@ class ThreadRegistry {
   // --- Any thread -----------------------------------------------------------
 
   absl::StatusOr<ThreadRegistration> Register(absl::string_view name,
-                                              ThreadOptions options);
+                                              ThreadOptions&& options);
   void Unregister(uint32_t index, uint32_t generation);
 
   // A live registration, as seen by the sequencer or Plan().
