@@ -7,18 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "runtime/internal/text_out.h"
 
 namespace orderly {
 namespace {
 
-// Short and fixed-precision: "850us", "12.30ms", "1.203s".
-std::string Human(absl::Duration d) {
-  if (d == absl::InfiniteDuration()) return "unbounded";
-  const double us = absl::ToDoubleMicroseconds(d);
-  if (us < 1000) return absl::StrFormat("%.0fus", us);
-  if (us < 1e6) return absl::StrFormat("%.2fms", us / 1e3);
-  return absl::StrFormat("%.3fs", us / 1e6);
-}
+using runtime_internal::HumanDuration;
 
 std::string Upper(const char* s) {
   std::string out(s);
@@ -37,7 +31,7 @@ void AppendStep(const StepRecord& step, std::string* out) {
                              : absl::StrCat(step.component, "/", step.name);
   absl::StrAppend(out, absl::StrFormat("    %-10s %-13s %-32s %9s",
                                        outcome, StepKindName(step.kind), what,
-                                       Human(step.duration)));
+                                       HumanDuration(step.duration)));
   if (!step.error.empty()) absl::StrAppend(out, "  ", step.error);
   absl::StrAppend(out, "\n");
 }
@@ -107,8 +101,8 @@ std::string ShutdownReport::ToText() const {
                   problems.empty() ? "OK" : absl::StrJoin(problems, ", "),
                   "\n");
   absl::StrAppend(&out, "  reason: ", reason.ToString(), "\n");
-  absl::StrAppend(&out, "  took:   ", Human(finished - stop_requested),
-                  " of a ", Human(deadline - stop_requested), " deadline\n");
+  absl::StrAppend(&out, "  took:   ", HumanDuration(finished - stop_requested),
+                  " of a ", HumanDuration(deadline - stop_requested), " deadline\n");
   bool any_stop_callbacks = false;
   for (const StepRecord& step : steps) {
     if (!step.phase.empty()) continue;
@@ -117,10 +111,10 @@ std::string ShutdownReport::ToText() const {
     AppendStep(step, &out);
   }
   for (const PhaseRecord& phase : phases) {
-    absl::StrAppend(&out, "  phase ", phase.name, " (", Human(phase.duration),
+    absl::StrAppend(&out, "  phase ", phase.name, " (", HumanDuration(phase.duration),
                     phase.budget == absl::InfiniteDuration()
                         ? ""
-                        : absl::StrCat(" of ", Human(phase.budget)),
+                        : absl::StrCat(" of ", HumanDuration(phase.budget)),
                     ")\n");
     for (const StepRecord& step : steps) {
       if (step.phase == phase.name) AppendStep(step, &out);

@@ -5,16 +5,13 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "runtime/internal/text_out.h"
+
 namespace orderly {
 namespace hooks_internal {
 
 void WriteAll(int fd, absl::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
+  runtime_internal::WriteAll(fd, text);
 }
 
 void ParkForever() {

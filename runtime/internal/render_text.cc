@@ -156,16 +156,6 @@ std::string HtmlText(absl::string_view text) {
   return out;
 }
 
-std::string HumanDuration(absl::Duration d) {
-  if (d == absl::InfiniteDuration()) return "unbounded";
-  if (d == -absl::InfiniteDuration()) return "-unbounded";
-  const double us = absl::ToDoubleMicroseconds(d);
-  const double magnitude = us < 0 ? -us : us;
-  if (magnitude < 1000) return absl::StrFormat("%.0fus", us);
-  if (magnitude < 1e6) return absl::StrFormat("%.2fms", us / 1e3);
-  return absl::StrFormat("%.3fs", us / 1e6);
-}
-
 std::string Micros(absl::Duration d) {
   constexpr int64_t kLimitNs = int64_t{1'000'000'000'000'000'000};  // 1e18
   int64_t ns;

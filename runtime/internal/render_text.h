@@ -23,6 +23,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/report.h"
 
 namespace orderly {
@@ -41,9 +42,7 @@ std::string JsonString(absl::string_view text);
 // newline (which HTML forbids in text) become U+FFFD.
 std::string HtmlText(absl::string_view text);
 
-// Short, fixed precision, for people: "850us", "12.30ms", "1.203s",
-// "unbounded" for an infinite duration.
-std::string HumanDuration(absl::Duration d);
+using runtime_internal::HumanDuration;  // runtime/internal/text_out.h
 
 // Microseconds of `d` with nanosecond precision, for a JSON number:
 // "1234.567". Infinite durations are clamped to +/-1e15 (31 years), so the

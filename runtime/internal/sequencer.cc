@@ -16,23 +16,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "runtime/internal/call_guarded.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/stop_reason.h"
 
 namespace orderly {
 namespace runtime_internal {
-namespace {
-
-// write(2) until done: safe where stdio may be locked by a stuck thread.
-void WriteAll(int fd, absl::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-}  // namespace
 
 Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
                      ThreadRegistry* registry, CleanupGraph* graph,
