@@ -72,7 +72,9 @@ class PoolCore {
  private:
   struct alignas(64) Worker {
     std::string name;  // Set before the thread starts.
-    std::thread thread;  // Touched by StartWorkers() and ShutdownAndJoin().
+    // Regular workers: touched by StartWorkers() and ShutdownAndJoin(). The
+    // helper's: under the core's mu_.
+    std::thread thread;
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post more of it after the stop).
     bool running_block = false;
@@ -100,12 +102,22 @@ class PoolCore {
     return (s & kShutdownBit) != 0 && s < kBlockingOne;
   }
 
+  // Starts the helper worker (workers_.back()) if blocking work waits and
+  // every regular worker runs a continue-on-shutdown task. See
+  // CancelPending().
+  void StartHelperIfAllWorkersContinue();
+
   const std::string name_;
   Runtime* const runtime_;
   std::atomic<uint64_t> state_{0};
+  // Regular workers running a continue-on-shutdown task (daemons meanwhile).
+  std::atomic<int> in_continue_{0};
+  int regular_workers_ = 0;  // Set by StartWorkers(); workers_ has one more.
   std::atomic<int64_t> cancelled_{0};
   std::atomic<int64_t> refused_{0};
   // Built by StartWorkers() before any worker starts; never resized after.
+  // The last one is the helper, started only at shutdown (see
+  // StartHelperIfAllWorkersContinue()).
   std::vector<std::unique_ptr<Worker>> workers_;
 
   mutable absl::Mutex mu_;
@@ -116,17 +128,21 @@ class PoolCore {
   int signaled_ ABSL_GUARDED_BY(mu_) = 0; // Signals not yet consumed.
   std::vector<std::thread::id> ids_ ABSL_GUARDED_BY(mu_);
   int started_ ABSL_GUARDED_BY(mu_) = 0;
+  bool helper_started_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status start_error_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status PoolCore::StartWorkers(int n) {
+  regular_workers_ = n;
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->name = absl::StrCat(name_, "/", i);
   }
+  workers_.push_back(std::make_unique<Worker>());  // The helper.
+  workers_.back()->name = absl::StrCat(name_, "/shutdown-helper");
   {
     absl::MutexLock lock(&mu_);
-    ids_.resize(n);
+    ids_.resize(n + 1);
   }
   int launched = 0;
   for (; launched < n; ++launched) {
@@ -233,9 +249,11 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
       // or the count stays high while this task runs, and every idle
       // worker waits for it at shutdown.
       if (w.unflushed > 0) DecrementBlocking(std::exchange(w.unflushed, 0));
+      in_continue_.fetch_add(1, std::memory_order_acq_rel);
       absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
       joined.Reset();
       Execute(w, task);
+      in_continue_.fetch_sub(1, std::memory_order_acq_rel);
       absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
       // Refused once `threads` has joined: the worker stays unjoined (it is
       // shut down by then and ends as soon as its queue allows).
@@ -382,18 +400,55 @@ void PoolCore::CancelPending() {
   }
   // Outside the lock: completion callbacks may call into the pool.
   for (Task& t : dropped) Cancel(t);
+  StartHelperIfAllWorkersContinue();
+}
+
+void PoolCore::StartHelperIfAllWorkersContinue() {
+  // After StartShutdown() no continue-on-shutdown task starts (Run() drops
+  // it), so the workers inside one only get fewer. If they are all inside
+  // one now, nobody would run the queued BLOCK_SHUTDOWN work, and the
+  // runtime, which waits only for non-daemon threads, would end `threads`
+  // without it. A helper, registered non-daemon, runs it and is joined.
+  // (Registration is open until `threads` has joined: for threads like
+  // this one.)
+  if (in_continue_.load(std::memory_order_acquire) < regular_workers_) return;
+  Worker& helper = *workers_.back();
+  absl::MutexLock lock(&mu_);
+  if (helper_started_ || queue_.empty()) return;
+  helper_started_ = true;
+  const int index = regular_workers_;
+  try {
+    // Under mu_ (see ShutdownAndJoin()); the helper takes mu_ only once it
+    // runs, after this returns.
+    helper.thread = std::thread([this, index] { WorkerMain(index); });
+  } catch (const std::system_error&) {
+    // No thread: the regular workers run the work once their continue
+    // tasks end, and the pool's destructor waits for them.
+  }
 }
 
 void PoolCore::ShutdownAndJoin() {
   StartShutdown();
   CancelPending();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < regular_workers_; ++i) {
+    threads.push_back(std::move(workers_[i]->thread));
+  }
+  {
+    // The helper's thread is started under mu_ (possibly by the runtime's
+    // `drain` cleanup, on another thread): take it under mu_, and let no
+    // helper start after this.
+    absl::MutexLock lock(&mu_);
+    helper_started_ = true;
+    threads.push_back(std::move(workers_.back()->thread));
+  }
   const std::thread::id me = std::this_thread::get_id();
-  for (auto& w : workers_) {
-    if (!w->thread.joinable()) continue;
-    if (w->thread.get_id() == me) {
-      w->thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
+  for (std::thread& t : threads) {
+    if (!t.joinable()) continue;
+    if (t.get_id() == me) {
+      t.detach();  // Misuse (a task destroyed its pool): no deadlock.
     } else {
-      w->thread.join();
+      t.join();
     }
   }
 }

@@ -293,6 +293,39 @@ TEST(ThreadPoolTest, LongContinueTaskDoesNotHoldBackTheOtherWorkers) {
   EXPECT_TRUE(continue_task.Wait().ok());
 }
 
+// Torture seed 37: every worker runs a continue-on-shutdown task (a daemon
+// meanwhile) while block-shutdown work waits in the queue. Shutdown must
+// still wait for that work: the pool starts a helper worker for it.
+TEST(ThreadPoolTest, BlockingWorkRunsEvenWhenEveryWorkerIsInAContinueTask) {
+  absl::Notification release;  // Outlives the runtime (see runtime.h).
+  Runtime rt;
+  auto pool = ThreadPool::Create("pool", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ThreadPool& p = **pool;
+  Latch both_busy(3);  // The two continue tasks and this thread.
+  TaskHandle c1 = p.Submit(SB::kContinueOnShutdown, [&] {
+    both_busy.ArriveAndWait();
+    release.WaitForNotification();
+  });
+  TaskHandle c2 = p.Submit(SB::kContinueOnShutdown, [&] {
+    both_busy.ArriveAndWait();
+    release.WaitForNotification();
+  });
+  both_busy.ArriveAndWait();  // No worker is free now.
+  std::atomic<bool> blocking_ran{false};
+  TaskHandle blocking =
+      p.Submit(SB::kBlockShutdown, [&] { blocking_ran = true; });
+  auto report = rt.Shutdown();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(blocking_ran.load()) << "Shutdown() returned before the "
+                                      "BLOCK_SHUTDOWN task ran";
+  EXPECT_TRUE(blocking.done());
+  EXPECT_TRUE((*report)->stragglers.empty()) << (*report)->ToText();
+  release.Notify();
+  EXPECT_TRUE(c1.Wait().ok());
+  EXPECT_TRUE(c2.Wait().ok());
+}
+
 TEST(ThreadPoolTest, DestroyingThePoolRunsBlockingWorkAndCancelsTheRest) {
   absl::Notification release;
   Runtime rt;
