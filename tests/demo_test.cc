@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "tests/test_util.h"
 #include "gtest/gtest.h"
 #include "tests/hooks/child_process.h"
 #include "tests/mini_json.h"
@@ -31,18 +32,7 @@ const char* g_demo = nullptr;
 // Generous: sanitizer builds run slower; no passing test waits it out.
 const absl::Duration kTimeout = absl::Seconds(90);
 
-std::string NewDir() {
-  std::string dir = absl::StrCat(getenv("TEST_TMPDIR"), "/demo-XXXXXX");
-  if (mkdtemp(dir.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << dir;
-  return dir;
-}
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string NewDir() { return NewTestDir("demo"); }
 
 // Checks the verdict line, the access log and both timeline files.
 void ExpectCleanRun(const ChildProcess::Result& r, const std::string& dir) {
@@ -67,7 +57,7 @@ void ExpectCleanRun(const ChildProcess::Result& r, const std::string& dir) {
   EXPECT_EQ(lost, 0);
 
   // The test's own count of the file the demo counted.
-  const std::string log = Read(dir + "/orderly-demo.access.log");
+  const std::string log = ReadFile(dir + "/orderly-demo.access.log");
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), log_lines);
 
   const std::string trace_path = dir + "/orderly-demo.trace.json";
@@ -75,17 +65,17 @@ void ExpectCleanRun(const ChildProcess::Result& r, const std::string& dir) {
   EXPECT_THAT(r.out, HasSubstr("timeline: " + trace_path + "\n"));
   EXPECT_THAT(r.out, HasSubstr("timeline: " + html_path + "\n"));
   std::string error;
-  std::optional<Json> trace = Json::Parse(Read(trace_path), &error);
+  std::optional<Json> trace = Json::Parse(ReadFile(trace_path), &error);
   ASSERT_TRUE(trace.has_value()) << error;
   bool saw_drain = false, saw_close = false;
   for (const Json& e : (*trace)["traceEvents"].array()) {
     saw_drain |= e["name"].string() == "stop-accepting";
     saw_close |= e["name"].string() == "close-file";
   }
-  EXPECT_TRUE(saw_drain && saw_close) << Read(trace_path);
+  EXPECT_TRUE(saw_drain && saw_close) << ReadFile(trace_path);
   EXPECT_EQ((*trace)["otherData"]["verdict"].string(), "OK");
 
-  const std::string html = Read(html_path);
+  const std::string html = ReadFile(html_path);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_THAT(html, HasSubstr("<span class=\"verdict good\">OK</span>"));
   EXPECT_THAT(html, HasSubstr("cleanup server/stop-accepting"));

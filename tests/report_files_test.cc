@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "tests/test_util.h"
 #include "gtest/gtest.h"
 #include "runtime/report_html.h"
 #include "runtime/report_trace.h"
@@ -34,18 +35,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::string NewDir() {
-  std::string dir = absl::StrCat(getenv("TEST_TMPDIR"), "/files-XXXXXX");
-  if (mkdtemp(dir.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << dir;
-  return dir;
-}
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string NewDir() { return NewTestDir("files"); }
 
 void Write(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
@@ -72,8 +62,8 @@ TEST(ReportFilesTest, WritesTheTraceAndThePageAndNothingElse) {
   ASSERT_TRUE(WriteReportFiles(report, dir, "shutdown", &written).ok());
   EXPECT_THAT(written, ElementsAre(dir + "/shutdown.trace.json",
                                    dir + "/shutdown.html"));
-  EXPECT_EQ(Read(dir + "/shutdown.trace.json"), ToChromeTrace(report));
-  EXPECT_EQ(Read(dir + "/shutdown.html"), ToHtmlTimeline(report));
+  EXPECT_EQ(ReadFile(dir + "/shutdown.trace.json"), ToChromeTrace(report));
+  EXPECT_EQ(ReadFile(dir + "/shutdown.html"), ToHtmlTimeline(report));
   // No temporary file left behind.
   EXPECT_THAT(List(dir), ElementsAre("shutdown.html", "shutdown.trace.json"));
   struct stat st;
@@ -97,7 +87,7 @@ TEST(ReportFilesTest, ReplacesAnExistingFileWithANewOneNotInPlace) {
   struct stat after;
   ASSERT_EQ(stat(path.c_str(), &after), 0);
   EXPECT_NE(after.st_ino, before.st_ino);  // Renamed into place.
-  EXPECT_EQ(Read(path), ToHtmlTimeline(fixture::NastyReport()));
+  EXPECT_EQ(ReadFile(path), ToHtmlTimeline(fixture::NastyReport()));
   char old[16] = {};
   EXPECT_EQ(pread(reader, old, sizeof(old), 0), 8);
   EXPECT_STREQ(old, "old page");
@@ -117,7 +107,7 @@ TEST(ReportFilesTest, AConcurrentReaderSeesAWholeFileEveryTime) {
   std::atomic<int> reads{0};
   std::thread reader([&] {
     while (!done.load()) {
-      const std::string seen = Read(dir + "/r.trace.json");
+      const std::string seen = ReadFile(dir + "/r.trace.json");
       ASSERT_TRUE(seen == versions[0] || seen == versions[1])
           << "a partial file of " << seen.size() << " bytes";
       reads.fetch_add(1);
@@ -145,14 +135,14 @@ TEST(ReportFilesTest, ALinkPlantedAtTheNameIsReplacedNeverFollowed) {
 
   ASSERT_TRUE(WriteReportFiles(fixture::NastyReport(), dir, "r", nullptr).ok());
 
-  EXPECT_EQ(Read(victim), "precious");
+  EXPECT_EQ(ReadFile(victim), "precious");
   EXPECT_THAT(List(elsewhere), ElementsAre("victim"));
   for (const char* name : {"/r.trace.json", "/r.html"}) {
     struct stat st;
     ASSERT_EQ(lstat((dir + name).c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode)) << name << " is still a link";
   }
-  EXPECT_EQ(Read(dir + "/r.html"), ToHtmlTimeline(fixture::NastyReport()));
+  EXPECT_EQ(ReadFile(dir + "/r.html"), ToHtmlTimeline(fixture::NastyReport()));
 }
 
 TEST(ReportFilesTest, AMissingDirectoryIsAClearError) {

@@ -6,12 +6,19 @@
 #ifndef ORDERLY_TESTS_TEST_UTIL_H_
 #define ORDERLY_TESTS_TEST_UTIL_H_
 
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
 
 namespace orderly {
 
@@ -51,6 +58,21 @@ class Latch {
   absl::Mutex mu_;
   int count_ ABSL_GUARDED_BY(mu_);
 };
+
+// A fresh, empty directory under the test's $TEST_TMPDIR.
+inline std::string NewTestDir(absl::string_view prefix) {
+  std::string dir = absl::StrCat(getenv("TEST_TMPDIR"), "/", prefix, "-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << dir;
+  return dir;
+}
+
+// The whole content of a file; empty if it cannot be read.
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // A reusable barrier: `count` threads meet, then all go on; again and again.
 class Barrier {
