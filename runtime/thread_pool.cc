@@ -238,7 +238,13 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
       FinishBlocking(w);
       return;
     case ShutdownBehavior::kContinueOnShutdown: {
-      if (state_.load(std::memory_order_acquire) & kShutdownBit) {
+      // Count ourselves in first, then look at the shutdown bit (both
+      // seq_cst, against StartShutdown()'s fetch_or and the drain's read of
+      // in_continue_): either the drain sees this worker as busy and starts
+      // the helper, or this worker sees the shutdown and drops its task.
+      in_continue_.fetch_add(1, std::memory_order_seq_cst);
+      if (state_.load(std::memory_order_seq_cst) & kShutdownBit) {
+        in_continue_.fetch_sub(1, std::memory_order_seq_cst);
         Cancel(task);
         return;
       }
@@ -249,7 +255,6 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
       // or the count stays high while this task runs, and every idle
       // worker waits for it at shutdown.
       if (w.unflushed > 0) DecrementBlocking(std::exchange(w.unflushed, 0));
-      in_continue_.fetch_add(1, std::memory_order_acq_rel);
       absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
       joined.Reset();
       Execute(w, task);
@@ -320,7 +325,7 @@ void PoolCore::DecrementBlocking(uint64_t n) {
 
 void PoolCore::StartShutdown() {
   const uint64_t old =
-      state_.fetch_or(kShutdownBit, std::memory_order_acq_rel);
+      state_.fetch_or(kShutdownBit, std::memory_order_seq_cst);  // See Run().
   if ((old & kShutdownBit) == 0) {
     absl::MutexLock lock(&mu_);
     work_cv_.SignalAll();
@@ -411,7 +416,7 @@ void PoolCore::StartHelperIfAllWorkersContinue() {
   // without it. A helper, registered non-daemon, runs it and is joined.
   // (Registration is open until `threads` has joined: for threads like
   // this one.)
-  if (in_continue_.load(std::memory_order_acquire) < regular_workers_) return;
+  if (in_continue_.load(std::memory_order_seq_cst) < regular_workers_) return;
   Worker& helper = *workers_.back();
   absl::MutexLock lock(&mu_);
   if (helper_started_ || queue_.empty()) return;
