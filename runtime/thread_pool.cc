@@ -103,8 +103,9 @@ class PoolCore {
   }
 
   // Starts the helper worker (workers_.back()) if blocking work waits and
-  // every regular worker runs a continue-on-shutdown task. See
-  // CancelPending().
+  // every regular worker runs a continue-on-shutdown task. Called by the
+  // drain cleanup (CancelPending()) and by Post() for blocking work queued
+  // after the shutdown bit.
   void StartHelperIfAllWorkersContinue();
 
   const std::string name_;
@@ -373,6 +374,7 @@ absl::Status PoolCore::Post(ShutdownBehavior behavior,
       return Refuse(behavior);
     }
   }
+  bool queued = false;
   {
     absl::MutexLock lock(&mu_);
     // Under the lock that CancelPending() and the workers' exit take: a task
@@ -386,10 +388,16 @@ absl::Status PoolCore::Post(ShutdownBehavior behavior,
         ++signaled_;
         work_cv_.Signal();
       }
-      return absl::OkStatus();
+      queued = true;
     }
   }
-  return Refuse(behavior);
+  if (!queued) return Refuse(behavior);
+  // Blocking work counted before the shutdown bit may be queued after the
+  // drain cleanup looked at the queue (torture seed 350): look again.
+  if (blocks && (state_.load(std::memory_order_seq_cst) & kShutdownBit)) {
+    StartHelperIfAllWorkersContinue();
+  }
+  return absl::OkStatus();
 }
 
 void PoolCore::CancelPending() {
