@@ -432,12 +432,23 @@ void PoolCore::StartHelperIfAllWorkersContinue() {
   const int index = regular_workers_;
   try {
     // Under mu_ (see ShutdownAndJoin()); the helper takes mu_ only once it
-    // runs, after this returns.
+    // has registered.
     helper.thread = std::thread([this, index] { WorkerMain(index); });
   } catch (const std::system_error&) {
     // No thread: the regular workers run the work once their continue
     // tasks end, and the pool's destructor waits for them.
+    return;
   }
+  // Return only once the helper is registered (or refused): registered
+  // before the `threads` phase closes registration, it is joined there, so
+  // Shutdown() waits for the work it runs (torture seed 512).
+  struct Registered {
+    int* started;
+    int regular;
+    static bool Check(Registered* r) { return *r->started > r->regular; }
+  };
+  Registered registered{&started_, regular_workers_};
+  mu_.Await(absl::Condition(&Registered::Check, &registered));
 }
 
 void PoolCore::ShutdownAndJoin() {
