@@ -425,9 +425,14 @@ void PoolCore::StartHelperIfAllWorkersContinue() {
   // (Registration is open until `threads` has joined: for threads like
   // this one.)
   if (in_continue_.load(std::memory_order_seq_cst) < regular_workers_) return;
+  // Counted blocking work, not the queue: a task counted before the shutdown
+  // bit may not be queued yet (its Post() preempted), and no worker in a
+  // continue task runs or holds counted work (they flush their counts
+  // before such a task). The helper waits for the push like any idle worker.
+  if (state_.load(std::memory_order_seq_cst) < kBlockingOne) return;
   Worker& helper = *workers_.back();
   absl::MutexLock lock(&mu_);
-  if (helper_started_ || queue_.empty()) return;
+  if (helper_started_) return;
   helper_started_ = true;
   const int index = regular_workers_;
   try {
