@@ -21,9 +21,9 @@
 
 #include "absl/synchronization/notification.h"
 #include "benchmark/benchmark.h"
-#include "runtime/background_consumer.h"
+#include "blocks/background_consumer.h"
 #include "runtime/runtime.h"
-#include "runtime/thread_pool.h"
+#include "blocks/thread_pool.h"
 
 namespace orderly {
 namespace {

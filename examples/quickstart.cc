@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "runtime/managed_thread.h"
+#include "blocks/managed_thread.h"
 #include "runtime/runtime.h"
 
 int main() {

@@ -12,7 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "hooks/internal/exit_hook_internal.h"
-#include "hooks/internal/raw_io.h"
+#include "hooks/internal/park.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -87,7 +88,7 @@ void OnExit(int status, void*) {
   }
   const ShutdownReport& r = **report;
   if (options.print_report_when_not_ok && !r.ok()) {
-    hooks_internal::WriteAll(STDERR_FILENO, r.ToText());
+    runtime_internal::WriteAll(STDERR_FILENO, r.ToText());
   }
   EndProcessIfThreadsRun(r, status, options.process_end);
   // Static destructors, stdio flush and _exit(status) follow in exit().

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "hooks/fork_hook.h"
-#include "hooks/internal/raw_io.h"
 #include "hooks/systemd_notify.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
 
@@ -41,7 +41,7 @@ void MainGuard::Install(const MainGuardOptions& options) {
 
 void MainGuard::Note(absl::Status status) {
   if (status.ok()) return;
-  hooks_internal::WriteAll(
+  runtime_internal::WriteAll(
       STDERR_FILENO, absl::StrCat("orderly: MainGuard: ", status.ToString(),
                                   "\n"));
   if (status_.ok()) status_ = std::move(status);

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "hooks/internal/raw_io.h"
+#include "runtime/internal/text_out.h"
 
 namespace orderly {
 namespace {
@@ -48,13 +48,13 @@ void EndProcessIfThreadsRun(const ShutdownReport& report, int exit_code,
                           "stdio flushed\n");
       break;
   }
-  hooks_internal::WriteAll(STDERR_FILENO, line);
+  runtime_internal::WriteAll(STDERR_FILENO, line);
   // A backstop: a thread still running may hold a stream's lock for good.
   const absl::Duration budget = options.flush_budget;
   try {
     std::thread([budget, exit_code] {
       absl::SleepFor(budget);
-      hooks_internal::WriteAll(
+      runtime_internal::WriteAll(
           STDERR_FILENO, "orderly: fflush blocked; ending without it\n");
       _exit(exit_code);
     }).detach();

@@ -18,8 +18,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "hooks/internal/raw_io.h"
 #include "hooks/internal/signals_internal.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -120,7 +120,7 @@ std::string NotRun(const ShutdownPlan& plan) {
 
 [[noreturn]] void EndAtOnce(int sig, const Progress& progress) {
   const int code = 128 + sig;
-  hooks_internal::WriteAll(
+  runtime_internal::WriteAll(
       STDERR_FILENO,
       absl::StrCat("orderly: second signal, ",
                    StopReason::Signal(sig).ToString(),
@@ -139,7 +139,7 @@ void* SignalThreadMain(void*) {
     int sig = 0;
     if (sigwait(&state.set, &sig) != 0) continue;
     if (++received == 1) {
-      hooks_internal::WriteAll(
+      runtime_internal::WriteAll(
           STDERR_FILENO,
           absl::StrCat("orderly: received ", StopReason::Signal(sig).ToString(),
                        ": stopping in order; send it again to end the "

@@ -21,7 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "hooks/internal/raw_io.h"
+#include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -109,7 +109,7 @@ class StackDumper : public SequenceListener {
       const int index = state.next_slot.fetch_add(1);
       if (index >= kSlots) break;
       Slot& slot = state.slots[index];
-      hooks_internal::WriteAll(STDERR_FILENO, Capture(t, slot));
+      runtime_internal::WriteAll(STDERR_FILENO, Capture(t, slot));
     }
   }
 

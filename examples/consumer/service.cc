@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "hooks/main_guard.h"
-#include "runtime/managed_thread.h"
+#include "blocks/managed_thread.h"
 #include "runtime/runtime.h"
 
 int main() {

@@ -28,7 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "runtime/background_consumer.h"
+#include "blocks/background_consumer.h"
 #include "runtime/runtime.h"
 
 namespace orderly_demo {

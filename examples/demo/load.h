@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "runtime/managed_thread.h"
+#include "blocks/managed_thread.h"
 #include "runtime/runtime.h"
 
 namespace orderly_demo {

@@ -45,7 +45,7 @@
 #include "examples/demo/server.h"
 #include "examples/demo/store.h"
 #include "hooks/main_guard.h"
-#include "runtime/report_files.h"
+#include "render/report_files.h"
 #include "runtime/runtime.h"
 
 namespace orderly_demo {

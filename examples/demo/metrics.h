@@ -24,7 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "runtime/managed_thread.h"
+#include "blocks/managed_thread.h"
 #include "runtime/runtime.h"
 
 namespace orderly_demo {

@@ -46,9 +46,9 @@
 #include "absl/status/statusor.h"
 #include "examples/demo/access_log.h"
 #include "examples/demo/store.h"
-#include "runtime/managed_thread.h"
+#include "blocks/managed_thread.h"
 #include "runtime/runtime.h"
-#include "runtime/thread_pool.h"
+#include "blocks/thread_pool.h"
 
 namespace orderly_demo {
 

@@ -18,13 +18,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "runtime/internal/exception_text.h"
 #include "runtime/report.h"
 
 namespace orderly {
 namespace runtime_internal {
-
-// "threw std::runtime_error: disk full".
-std::string DescribeCurrentException();
 
 template <typename F>
 void CallGuarded(F&& fn, StepRecord* record) {

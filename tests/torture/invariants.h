@@ -41,10 +41,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "runtime/overflow_policy.h"
+#include "blocks/overflow_policy.h"
 #include "runtime/plan.h"
 #include "runtime/report.h"
-#include "runtime/thread_pool.h"
+#include "blocks/thread_pool.h"
 #include "tests/torture/recorder.h"
 #include "tests/torture/scenario.h"
 

@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/overflow_policy.h"
-#include "runtime/thread_pool.h"
+#include "blocks/overflow_policy.h"
+#include "blocks/thread_pool.h"
 
 namespace orderly {
 namespace torture {

@@ -1,0 +1,136 @@
+// Copyright 2026 The orderly Authors.
+//
+// thread_pool.h: a pool of registered workers, with a shutdown behaviour per
+// task, as Chromium's base::TaskShutdownBehavior.
+//
+//   orderly::ThreadPoolOptions options;
+//   options.num_threads = 4;
+//   auto pool = orderly::ThreadPool::Create("io", options);
+//   if (!pool.ok()) return pool.status();
+//   using SB = orderly::ShutdownBehavior;
+//   (*pool)->Post(SB::kBlockShutdown, [&] { journal.Commit(); });
+//   orderly::TaskHandle h = (*pool)->Submit(SB::kSkipOnShutdown, [&] { Scan(); });
+//   absl::Status s = h.Wait();  // OK, Cancelled at shutdown, or refused.
+//
+// Shutdown behaviours (what the runtime's sequence does with a task)
+//   kContinueOnShutdown  dropped if not started; if running, never waited
+//                        for: its worker is a daemon while it runs.
+//   kSkipOnShutdown      dropped if not started; finished if started.
+//   kBlockShutdown       run even if not started; shutdown waits for it.
+//
+// How the pool takes part in the sequence (DESIGN.md, The sequence)
+// - Create() declares a component named after the pool, with one cleanup
+//   "cancel-pending" in `drain`, and counters "<name>.accepted",
+//   ".completed", ".cancelled", ".refused".
+// - Stop requested (a StopCallback on the runtime's token): the pool stops
+//   accepting. Every later Submit()/Post() is refused with FailedPrecondition
+//   ("shutdown in progress"), except kBlockShutdown work posted by running
+//   kBlockShutdown work (or its completion callback), which is accepted and
+//   runs.
+// - `drain`: pending tasks that are not kBlockShutdown are cancelled at once:
+//   their handles complete with Cancelled and their callbacks run, so their
+//   waiters wake without waiting for the running tasks.
+// - `threads`: workers are registered non-daemon threads. Each ends when no
+//   kBlockShutdown task is pending or running and no kSkipOnShutdown task is
+//   running; the phase joins them all.
+//
+// The accounting is one atomic step (as Chromium's TaskTracker): one word
+// holds the "shutdown started" bit and the count of tasks that block
+// shutdown. A kBlockShutdown submission adds to the count and reads the bit
+// in one fetch_add; a kSkipOnShutdown task does the same when it starts. So a
+// submission racing the stop is either counted (and run, and waited for) or
+// refused; never accepted and then forgotten. Tasks that do not block
+// shutdown are checked against the bit under the queue's lock, which the
+// cancelling drain also takes: each is run, cancelled or refused.
+//
+// Contract
+// - Post() returns OK if the task was accepted, or the refusal. `on_done`
+//   of an accepted task runs exactly once: after the task, on its worker,
+//   with OK or Unknown (it threw); or with Cancelled, on the thread that
+//   cancels it. It is not called for a refused task.
+// - Submit() always returns a handle (task_handle.h) that completes.
+// - The destructor shuts the pool down as the sequence would: refuses new
+//   work, cancels what is pending, waits for kBlockShutdown work and running
+//   kSkipOnShutdown work, joins every worker. Do not destroy a pool from one
+//   of its own tasks.
+//
+// Thread-safety: Post(), Submit() and stats() are thread-safe.
+// Lifetime: the runtime's cleanup and counters share the pool's internal
+// state; the pool may be destroyed before or after its runtime shuts down.
+// Cost: one lock per submission and per task start; a kBlockShutdown
+// submission adds one fetch_add, a kSkipOnShutdown start one fetch_add;
+// workers subtract finished blocking tasks in batches (the count may read
+// high for a moment, never low). A kContinueOnShutdown task pays two
+// registrations (its worker turns daemon while it runs). See
+// benchmarks/README-blocks.md.
+
+#ifndef ORDERLY_BLOCKS_THREAD_POOL_H_
+#define ORDERLY_BLOCKS_THREAD_POOL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "runtime/runtime.h"
+#include "runtime/stop_token.h"
+#include "blocks/task_handle.h"
+
+namespace orderly {
+
+enum class ShutdownBehavior {
+  kContinueOnShutdown,
+  kSkipOnShutdown,
+  kBlockShutdown,
+};
+
+// "CONTINUE_ON_SHUTDOWN", "SKIP_ON_SHUTDOWN", "BLOCK_SHUTDOWN".
+const char* ShutdownBehaviorName(ShutdownBehavior behavior);
+
+struct ThreadPoolOptions {
+  // The runtime whose sequence shuts the pool down; null: Default().
+  Runtime* runtime = nullptr;
+  // Number of worker threads (1 to 1024).
+  int num_threads = 4;
+};
+
+class ThreadPool {
+ public:
+  struct Stats {
+    int64_t accepted = 0;   // Post()/Submit() returned OK.
+    int64_t completed = 0;  // Ran (returned or threw).
+    int64_t cancelled = 0;  // Accepted, then dropped at shutdown.
+    int64_t refused = 0;    // Refused at submission.
+  };
+
+  // Declares the component, its cleanup and counters, and starts the
+  // workers (each registered before this returns). Errors: InvalidArgument
+  // (empty name, bad thread count), AlreadyExists (a component of that
+  // name), FailedPrecondition (the runtime's sequence is past `threads`).
+  static absl::StatusOr<std::unique_ptr<ThreadPool>> Create(
+      absl::string_view name, ThreadPoolOptions options = {});
+
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  absl::Status Post(ShutdownBehavior behavior, absl::AnyInvocable<void()> task,
+                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr);
+  TaskHandle Submit(ShutdownBehavior behavior, absl::AnyInvocable<void()> task);
+
+  Stats stats() const;
+
+ private:
+  explicit ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core);
+
+  std::shared_ptr<blocks_internal::PoolCore> core_;
+  // Stops accepting on the runtime's stop request; destroyed first.
+  std::optional<StopCallback> on_stop_;
+};
+
+}  // namespace orderly
+
+#endif  // ORDERLY_BLOCKS_THREAD_POOL_H_
