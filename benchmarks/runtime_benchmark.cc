@@ -76,6 +76,36 @@ void BM_StopRequested_Baseline_AtomicLoad(benchmark::State& state) {
 }
 BENCHMARK(BM_StopRequested_Baseline_AtomicLoad);
 
+// The same flag read through a runtime's StopToken (a null check, then the
+// one acquire load).
+void BM_StopToken_StopRequested(benchmark::State& state) {
+  Runtime rt;
+  const StopToken token = rt.stop_token();
+  for (auto _ : state) benchmark::DoNotOptimize(token.stop_requested());
+}
+BENCHMARK(BM_StopToken_StopRequested);
+
+// --- StopCallback register + deregister ------------------------------------
+
+// A StopCallback on a standalone StopSource, constructed and destroyed; the
+// allocations per iteration are reported.
+void BM_StopCallback_RegisterDeregister(benchmark::State& state) {
+  StopSource source;
+  const StopToken token = source.token();
+  int calls = 0;
+  const int64_t before = g_allocations.load(std::memory_order_relaxed);
+  for (auto _ : state) {
+    StopCallback cb(token, [&calls] { ++calls; });
+    benchmark::DoNotOptimize(&cb);
+  }
+  state.counters["allocs/iter"] = benchmark::Counter(
+      static_cast<double>(g_allocations.load(std::memory_order_relaxed) -
+                          before) /
+      static_cast<double>(state.iterations()));
+  benchmark::DoNotOptimize(calls);
+}
+BENCHMARK(BM_StopCallback_RegisterDeregister);
+
 // --- register + unregister -------------------------------------------------
 
 // What a hand-written registry would do: a list under a mutex.
