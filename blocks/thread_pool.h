@@ -128,7 +128,7 @@ class ThreadPool {
 
   std::shared_ptr<blocks_internal::PoolCore> core_;
   // Stops accepting on the runtime's stop request; destroyed first.
-  std::optional<StopCallback> on_stop_;
+  std::optional<StopCallback<absl::AnyInvocable<void()>>> on_stop_;
 };
 
 }  // namespace orderly

@@ -82,7 +82,7 @@ void Runtime::StartFresh() {
   graph_ =
       std::make_unique<runtime_internal::CleanupGraph>(options_.phase_budget);
   sequencer_ = std::make_unique<runtime_internal::Sequencer>(
-      options_, &stop_state_, registry_.get(), graph_.get(), &reason_,
+      options_, &stop_state_.get(), registry_.get(), graph_.get(), &reason_,
       &stop_time_ns_);
 }
 
@@ -92,7 +92,7 @@ void Runtime::ResetAfterForkInChild() {
   (void)registry_.release();
   (void)graph_.release();
   (void)sequencer_.release();
-  new (&stop_state_) runtime_internal::StopState();
+  stop_state_.ResetInChild();
   reason_.store(0, std::memory_order_relaxed);
   stop_time_ns_.store(0, std::memory_order_relaxed);
   StartFresh();
@@ -114,7 +114,7 @@ void Runtime::RequestStop(StopReason reason) noexcept {
     stop_time_ns_.store(int64_t{now.tv_sec} * 1000000000 + now.tv_nsec,
                         std::memory_order_release);
   }
-  if (stop_state_.RequestStop()) sequencer_->Wake();
+  if (stop_state_.get().SetRequested()) sequencer_->Wake();
 }
 
 absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown() {

@@ -133,11 +133,11 @@ class Runtime {
 
   // One atomic load (acquire): true once a stop was requested.
   bool stop_requested() const noexcept {
-    return stop_state_.stop_requested();
+    return stop_state_.get().stop_requested();
   }
 
   // A token for StopCallback; see stop_token.h.
-  StopToken stop_token() { return StopToken(&stop_state_); }
+  StopToken stop_token() { return StopToken(&stop_state_.get()); }
 
   // Requests a stop if none was, waits until the sequence is done and
   // returns its report; every caller, on any thread, gets the same one.
@@ -258,7 +258,7 @@ class Runtime {
                               std::optional<absl::Duration> budget);
 
   // First member: stop_requested() is one load at a fixed offset.
-  runtime_internal::StopState stop_state_;
+  runtime_internal::StopStateOwner stop_state_;
   void StartFresh();
 
   // StopReason::Pack() of the first request, and its CLOCK_REALTIME time.

@@ -146,19 +146,23 @@ ShutdownReport Sequencer::Run() {
 }
 
 void Sequencer::RunStopCallbacks(ShutdownReport& report) {
+  // One step per callback registered before the stop (none can register
+  // later: they run at once). Each step takes its callback only when it
+  // starts, so a StopCallback destroyed before then is simply gone: its
+  // step records nothing, and nobody waits.
   std::vector<Step> steps;
-  stop_state_->DispatchCallbacks(
-      [&](const std::string& name, absl::AnyInvocable<void() &&> run) {
-        Step step;
-        step.record.kind = StepKind::kStopCallback;
-        step.record.name = name;
-        step.budget = options_.callback_budget;
-        step.run = [run = std::move(run)](StepRecord& record) mutable {
-          CallGuarded([&] { std::move(run)(); }, &record);
-          return true;
-        };
-        steps.push_back(std::move(step));
-      });
+  for (StopState::Pending& pending : stop_state_->PendingCallbacks()) {
+    Step step;
+    step.record.kind = StepKind::kStopCallback;
+    step.record.name = std::move(pending.name);
+    step.budget = options_.callback_budget;
+    step.run = [state = stop_state_, id = pending.id](StepRecord& record) {
+      bool ran = false;
+      CallGuarded([&] { ran = state->RunPending(id); }, &record);
+      return ran || record.outcome != Outcome::kOk;
+    };
+    steps.push_back(std::move(step));
+  }
   runner_.RunAll(
       std::move(steps), absl::InfiniteFuture(), &overall_deadline_,
       [&](const StepRecord& running, absl::Time now) {
