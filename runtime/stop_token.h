@@ -213,12 +213,15 @@ class StopCallback : private runtime_internal::StopCallbackNode {
  public:
   using callback_type = Callback;
 
+  template <typename C>
+  using IfConstructible =
+      std::enable_if_t<std::is_constructible_v<Callback, C>, int>;
+
   // Throws what constructing the callback from `callback` throws; nothing
   // is registered then.
-  template <typename C, std::enable_if_t<std::is_constructible_v<Callback, C>,
-                                         int> = 0>
+  template <typename C, IfConstructible<C> = 0>
   explicit StopCallback(const StopToken& token, C&& callback,
-                        absl::string_view name = "stop callback") noexcept(
+                        absl::string_view name) noexcept(
       std::is_nothrow_constructible_v<Callback, C>)
       : StopCallbackNode(&Invoke), callback_(std::forward<C>(callback)) {
     if (Register(token.state_, name)) token.state_->AddRef();
@@ -226,14 +229,24 @@ class StopCallback : private runtime_internal::StopCallbackNode {
   // As above; a token that registers the callback gives its state to it
   // (the token is left without one). If the callback runs at once, or the
   // token has no state, the token is left as it was.
-  template <typename C, std::enable_if_t<std::is_constructible_v<Callback, C>,
-                                         int> = 0>
+  template <typename C, IfConstructible<C> = 0>
   explicit StopCallback(StopToken&& token, C&& callback,
-                        absl::string_view name = "stop callback") noexcept(
+                        absl::string_view name) noexcept(
       std::is_nothrow_constructible_v<Callback, C>)
       : StopCallbackNode(&Invoke), callback_(std::forward<C>(callback)) {
     if (Register(token.state_, name)) token.state_ = nullptr;
   }
+  // Named "stop callback".
+  template <typename C, IfConstructible<C> = 0>
+  explicit StopCallback(const StopToken& token, C&& callback) noexcept(
+      std::is_nothrow_constructible_v<Callback, C>)
+      : StopCallback(token, std::forward<C>(callback), kDefaultName) {}
+  template <typename C, IfConstructible<C> = 0>
+  explicit StopCallback(StopToken&& token, C&& callback) noexcept(
+      std::is_nothrow_constructible_v<Callback, C>)
+      : StopCallback(std::move(token), std::forward<C>(callback),
+                     kDefaultName) {}
+
   // Deregisters the callback: see the top of this file for when it waits.
   ~StopCallback() {
     if (state_ == nullptr) return;
@@ -258,6 +271,8 @@ class StopCallback : private runtime_internal::StopCallbackNode {
     state_ = state;
     return true;
   }
+
+  static constexpr absl::string_view kDefaultName = "stop callback";
 
   Callback callback_;
   runtime_internal::StopState* state_ = nullptr;  // Null if not registered.
