@@ -520,18 +520,6 @@ TEST(RuntimeTest, DeclarationsAfterTheSequenceAreRefused) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST(RuntimeTest, StopCallbacksRunOnceAndLateOnesRunAtOnce) {
-  Runtime rt;
-  std::atomic<int> early{0};
-  StopCallback cb(rt.stop_token(), [&] { ++early; }, "early");
-  MustShutdown(rt);
-  EXPECT_EQ(early.load(), 1);
-  int late = 0;
-  StopCallback late_cb(rt.stop_token(), [&] { ++late; });
-  EXPECT_EQ(late, 1);  // Ran in the constructor.
-  EXPECT_TRUE(rt.stop_token().stop_requested());
-}
-
 TEST(RuntimeTest, DestroyingARuntimeRunsItsSequence) {
   std::atomic<int> cleanups{0};
   {

@@ -79,6 +79,14 @@ class StopHarness {
     EXPECT_TRUE(runtime_->Shutdown().ok());
     return first;
   }
+  // Requests the stop without waiting for the callbacks (a second request,
+  // say, while the first one's callbacks run). True if this call made it.
+  bool RequestStopNoWait() {
+    if (source_) return source_->RequestStop();
+    const bool first = !runtime_->stop_requested();
+    runtime_->RequestStop();
+    return first;
+  }
   // Requests the stop so that the callbacks run on another thread, and
   // returns at once. FinishStop() waits for them.
   void StartStop() {
