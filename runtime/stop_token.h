@@ -23,8 +23,9 @@
 // - A callback that throws ends the process (std::terminate): RequestStop()
 //   is noexcept, as request_stop() is.
 //
-// A Runtime's token (Runtime::stop_token()) differs where the runtime's
-// contract requires it:
+// A Runtime's token (Runtime::stop_token()) differs from C++20 where the
+// runtime's contract requires it; each difference is deliberate, and tested
+// (RuntimeStopTokenTest in tests/runtime/stop_token_test.cc):
 // - Runtime::RequestStop() is async-signal-safe, so it cannot run callbacks:
 //   it returns at once, and the callbacks registered before it run on the
 //   sequence's executor thread, as the sequence's first step (oldest first,
@@ -56,6 +57,10 @@
 //   other StopCallback.
 // - A callback may request the stop again (nothing happens: RequestStop()
 //   returns false) and may register new StopCallbacks (they run at once).
+//
+// Additions to C++20, both kinds: the callbacks' order (oldest first), and a
+// name per callback (copied; a runtime's report labels the callback's step
+// with it).
 //
 // Thread-safety: every member function may be called concurrently on
 // distinct objects that share a state; a single object is as thread-safe as
