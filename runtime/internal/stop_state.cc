@@ -156,7 +156,7 @@ int StopState::BlockedRemovalsForTesting() const {
   return blocked_removals_;
 }
 
-StopState* StopTokenAccess::State(const StopToken& token) {
+StopState* StopTokenAccess::StateForTesting(const StopToken& token) {
   return token.state_;
 }
 

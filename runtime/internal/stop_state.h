@@ -163,7 +163,7 @@ class StopStateOwner {
 
 // Test access to a token's state.
 struct StopTokenAccess {
-  static StopState* State(const StopToken& token);
+  static StopState* StateForTesting(const StopToken& token);
 };
 
 }  // namespace runtime_internal

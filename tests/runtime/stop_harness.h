@@ -117,7 +117,7 @@ class StopHarness {
 // How many StopCallback destructors on `token`'s state wait for a running
 // callback now: lets a test see that a destructor blocks, without a sleep.
 inline int BlockedDestructors(const StopToken& token) {
-  return runtime_internal::StopTokenAccess::State(token)
+  return runtime_internal::StopTokenAccess::StateForTesting(token)
       ->BlockedRemovalsForTesting();
 }
 
