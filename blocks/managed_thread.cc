@@ -40,11 +40,25 @@ struct ManagedThread::State {
   Join join ABSL_GUARDED_BY(mu) = Join::kRunning;
   absl::Status result ABSL_GUARDED_BY(mu);
   std::exception_ptr exception ABSL_GUARDED_BY(mu);
+
+  // The registration the thread makes of itself: its terminate callback
+  // requests this thread's stop, then runs the user's `on_terminate`.
+  ThreadOptions MakeRegistrationOptions(const ManagedThreadOptions& options);
+  // The thread's body: registers it, publishes the outcome for Start(), runs
+  // `fn`, records what it threw, ends the registration. `s` keeps the state
+  // alive until the thread ends, also when its handle detached it.
+  static void Run(std::shared_ptr<State> s, Runtime* runtime,
+                  absl::AnyInvocable<void(StopToken)> fn,
+                  ThreadOptions registration);
+  // Blocks the starting thread until the new thread has registered (or
+  // failed to, and then joins it); returns that outcome.
+  absl::Status AwaitRegistered();
 };
 
-absl::StatusOr<ManagedThread> ManagedThread::StartImpl(
-    absl::string_view name, absl::AnyInvocable<void(StopToken)> fn,
-    ManagedThreadOptions options) {
+namespace {
+
+absl::Status CheckStartArguments(
+    absl::string_view name, const absl::AnyInvocable<void(StopToken)>& fn) {
   if (name.empty()) {
     return absl::InvalidArgumentError(
         "ManagedThread::Start: the name is empty; name the thread, so that a "
@@ -54,57 +68,77 @@ absl::StatusOr<ManagedThread> ManagedThread::StartImpl(
     return absl::InvalidArgumentError(absl::StrCat(
         "ManagedThread::Start(\"", name, "\"): the function is empty"));
   }
-  Runtime* runtime =
-      options.runtime != nullptr ? options.runtime : &Runtime::Default();
-  auto state = std::make_shared<State>(std::string(name));
-  state->on_terminate = std::move(options.on_terminate);
+  return absl::OkStatus();
+}
 
+}  // namespace
+
+ThreadOptions ManagedThread::State::MakeRegistrationOptions(
+    const ManagedThreadOptions& options) {
   ThreadOptions registration;
   registration.daemon = options.daemon;
   registration.join_budget = options.join_budget;
   // The state outlives the registration: the registration ends on the
   // thread, before the thread ends, and the state lives until it is joined.
-  registration.on_terminate = [s = state.get()] {
+  registration.on_terminate = [s = this] {
     s->stop_source.RequestStop();
     if (s->on_terminate) s->on_terminate();
   };
+  return registration;
+}
 
-  auto body = [s = state, runtime, fn = std::move(fn),
-               registration = std::move(registration)]() mutable {
-    // Registered on the thread itself: the registry keys a registration to
-    // the thread that made it (Shutdown() on it must not wait for itself).
-    absl::StatusOr<ThreadRegistration> reg =
-        runtime->RegisterThread(s->name, std::move(registration));
-    {
-      absl::MutexLock lock(&s->mu);
-      s->start_status = reg.status();
-      s->start_done = true;
-    }
-    if (!reg.ok()) return;
-    try {
-      fn(s->stop_source.token());
-    } catch (...) {
-      s->thrown = std::current_exception();
-      s->thrown_text = runtime_internal::DescribeCurrentException();
-    }
-    fn = nullptr;  // Its captures go while the thread still counts as running.
-    reg->Reset();  // "This thread is done": the runtime's join returns.
-  };
+void ManagedThread::State::Run(std::shared_ptr<State> s, Runtime* runtime,
+                               absl::AnyInvocable<void(StopToken)> fn,
+                               ThreadOptions registration) {
+  // Registered on the thread itself: the registry keys a registration to
+  // the thread that made it (Shutdown() on it must not wait for itself).
+  absl::StatusOr<ThreadRegistration> reg =
+      runtime->RegisterThread(s->name, std::move(registration));
+  {
+    absl::MutexLock lock(&s->mu);
+    s->start_status = reg.status();
+    s->start_done = true;
+  }
+  if (!reg.ok()) return;
   try {
-    state->thread = std::thread(std::move(body));
+    fn(s->stop_source.token());
+  } catch (...) {
+    s->thrown = std::current_exception();
+    s->thrown_text = runtime_internal::DescribeCurrentException();
+  }
+  fn = nullptr;  // Its captures go while the thread still counts as running.
+  reg->Reset();  // "This thread is done": the runtime's join returns.
+}
+
+absl::Status ManagedThread::State::AwaitRegistered() {
+  absl::Status started;
+  {
+    absl::MutexLock lock(&mu);
+    id = thread.get_id();
+    mu.Await(absl::Condition(&start_done));
+    started = start_status;
+  }
+  if (!started.ok()) thread.join();  // It returned without running `fn`.
+  return started;
+}
+
+absl::StatusOr<ManagedThread> ManagedThread::StartImpl(
+    absl::string_view name, absl::AnyInvocable<void(StopToken)> fn,
+    ManagedThreadOptions options) {
+  if (absl::Status bad = CheckStartArguments(name, fn); !bad.ok()) return bad;
+  Runtime* runtime =
+      options.runtime != nullptr ? options.runtime : &Runtime::Default();
+  auto state = std::make_shared<State>(std::string(name));
+  state->on_terminate = std::move(options.on_terminate);
+  ThreadOptions registration = state->MakeRegistrationOptions(options);
+  try {
+    state->thread = std::thread(&State::Run, state, runtime, std::move(fn),
+                                std::move(registration));
   } catch (const std::system_error& e) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "ManagedThread::Start(\"", name, "\"): no thread: ", e.what()));
   }
-  absl::Status started;
-  {
-    absl::MutexLock lock(&state->mu);
-    state->id = state->thread.get_id();
-    state->mu.Await(absl::Condition(&state->start_done));
-    started = state->start_status;
-  }
-  if (!started.ok()) {
-    state->thread.join();  // It returned without running `fn`.
+  if (absl::Status started = state->AwaitRegistered(); !started.ok()) {
     return absl::Status(started.code(),
                         absl::StrCat("ManagedThread::Start(\"", name,
                                      "\"): ", started.message()));
