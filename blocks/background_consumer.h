@@ -140,7 +140,7 @@ class BackgroundConsumer {
         options.overflow, std::move(options.fallback));
     if (absl::Status s = core->Start(rt); !s.ok()) return s;
     absl::Status s = component->AddCleanup(
-        "flush", "drain", [core] { core->Close(); });
+        kFlushPhase, "drain", [core] { core->Close(); });
     for (int i = 0; s.ok() && i < 5; ++i) {
       const auto counter = static_cast<blocks_internal::Counter>(i);
       s = rt.AddReportCounter(

@@ -1,4 +1,7 @@
 // Copyright 2026 The orderly Authors.
+//
+// LONG-FILE: the pool core and its shutdown accounting; being split into
+// blocks/internal/task_tracker (issue 10, another branch).
 
 #include "blocks/thread_pool.h"
 
@@ -49,6 +52,10 @@ struct Task {
   ShutdownBehavior behavior;
 };
 
+// Thread model: Post(), StartShutdown(), CancelPending() and stats() may be
+// called from any thread at any time (the queue under mu_, the accounting
+// in the atomic state_); ShutdownAndJoin() is called by ~ThreadPool or a
+// failed Create(), and joins every worker; workers run tasks outside mu_.
 class PoolCore {
  public:
   PoolCore(std::string name, Runtime* runtime)

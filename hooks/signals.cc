@@ -101,7 +101,7 @@ std::string NotRun(const ShutdownPlan& plan) {
     std::vector<std::string> steps;
     for (const PlannedThread& t : phase.threads) steps.push_back(t.name);
     for (const PlannedCleanup& c : phase.cleanups) {
-      steps.push_back(absl::StrCat(c.component, "/", c.name));
+      steps.push_back(StepLabel(c.component, c.name));
     }
     std::string text = absl::StrCat("phase ", phase.name);
     if (!steps.empty()) {

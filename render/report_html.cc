@@ -63,7 +63,7 @@ pre { background: #f7f7f7; border: 1px solid #ddd; padding: 12px; overflow-x: au
 )css";
 
 void AppendHeader(const ShutdownReport& r, std::string* out) {
-  const std::string summary = render_internal::Summary(r);
+  const std::string summary = r.Summary();
   absl::StrAppend(
       out,
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -112,8 +112,7 @@ void AppendStepTable(const ShutdownReport& r, std::string* out) {
                   "</tr>\n");
   int i = 0;
   for (const StepRecord& s : r.steps) {
-    const std::string what =
-        s.component.empty() ? s.name : absl::StrCat(s.component, "/", s.name);
+    const std::string what = StepLabel(s.component, s.name);
     absl::StrAppend(
         out, "<tr class=\"row-", render_internal::OutcomeClass(s.outcome),
         "\"><td class=\"num\">", ++i, "</td><td class=\"num\">+",

@@ -5,25 +5,22 @@
 //   std::string html = orderly::ToHtmlTimeline(**report);
 //   // Save it (report_files.h does) and open it in any browser.
 //
-// What the page shows, top to bottom, for a person reading it at 3 a.m.:
-//   - the verdict ("orderly shutdown report: OK", or what went wrong, in
-//     red), the stop reason, how long it took of what deadline;
-//   - a legend of the colours;
-//   - the timeline, an inline SVG: time runs left to right from the stop
-//     request (a vertical line at 0) with a tick axis; each phase is a band
-//     across every row, with a header row naming it, its duration and
-//     budget; below it, each stop callback, terminate callback, join and
-//     cleanup is a bar on its own row, coloured by outcome (ok green, error
-//     red, timed out orange, straggler purple, skipped grey and hatched),
-//     with its duration and outcome written beside it. The deadline is a red
-//     dashed vertical line, or an arrow at the right edge when it lies far
-//     beyond the sequence's end (a 25 s deadline would squash a 40 ms
-//     shutdown into one pixel). Hovering a bar shows its tooltip (SVG
-//     <title>): the full name, kind, phase, outcome, duration, budget and
-//     error text;
-//   - a table of every step with the same facts, problems tinted;
-//   - stragglers, daemon threads still running, counters;
-//   - the text report (ShutdownReport::ToText()) in a <pre>.
+// Contract:
+//   - Complete: every phase, step, straggler, daemon and counter of the
+//     report appears on the page, and so does the whole text report
+//     (ShutdownReport::ToText()), so nothing the text says is lost.
+//   - The verdict first: ShutdownReport::Summary() heads the page with the
+//     stop reason and the time taken of the deadline.
+//   - A timeline (inline SVG) with time running left to right from the stop
+//     request: each phase a band, each step a bar on its own row, the
+//     deadline marked even when it lies far beyond the end. A step's outcome
+//     is written next to its bar, so it never depends on colour alone, and
+//     each bar's tooltip gives the step's every field.
+//   - A table of the steps with the same facts, in the order they ran.
+//   - Finite for any input: unset or infinite times give a bounded axis
+//     (render_internal::TimelineEnd), never NaN or an infinite width.
+// How it looks (colours, sizes) is not part of the contract; the tests
+// check the facts above (tests/render/report_html_test.cc).
 //
 // Self-contained: inline CSS and SVG only; no script, no font, no network.
 // A Content-Security-Policy meta tag forbids scripts and every fetch, so even

@@ -211,7 +211,7 @@ std::string StringArray(const std::vector<std::string>& items) {
 
 std::vector<Arg> SummaryArgs(const ShutdownReport& report) {
   std::vector<Arg> args = {
-      {"verdict", JsonString(render_internal::Summary(report))},
+      {"verdict", JsonString(report.Summary())},
       {"reason", JsonString(report.reason.ToString())},
       {"ok", report.ok() ? "true" : "false"},
       {"deadline_exceeded", report.deadline_exceeded ? "true" : "false"},
@@ -236,7 +236,7 @@ std::string ToChromeTrace(const ShutdownReport& report) {
   const absl::Time end = render_internal::TimelineEnd(report);
 
   trace.Complete(kShutdownTid,
-                 absl::StrCat("shutdown: ", render_internal::Summary(report)),
+                 absl::StrCat("shutdown: ", report.Summary()),
                  report.stop_requested, end - report.stop_requested,
                  report.ok() ? "good" : "terrible", SummaryArgs(report));
   // The phases first, one track each: a staircase at the top of the view.

@@ -3,6 +3,8 @@
 #include "runtime/plan.h"
 
 #include "absl/strings/str_cat.h"
+#include "runtime/internal/text_out.h"
+#include "runtime/report.h"
 
 namespace orderly {
 namespace {
@@ -10,7 +12,7 @@ namespace {
 std::string Budget(absl::Duration budget) {
   return budget == absl::InfiniteDuration()
              ? ""
-             : absl::StrCat(" (budget ", absl::FormatDuration(budget), ")");
+             : absl::StrCat(" (budget ", runtime_internal::HumanDuration(budget), ")");
 }
 
 }  // namespace
@@ -27,7 +29,7 @@ std::string ShutdownPlan::ToText() const {
       if (!t.daemon) absl::StrAppend(&out, "  join ", t.name, "\n");
     }
     for (const PlannedCleanup& c : phase.cleanups) {
-      absl::StrAppend(&out, "  cleanup ", c.component, "/", c.name,
+      absl::StrAppend(&out, "  cleanup ", StepLabel(c.component, c.name),
                       Budget(c.budget), "\n");
     }
   }

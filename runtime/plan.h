@@ -19,9 +19,22 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace orderly {
+
+// The phases every runtime starts with, in the order they run (DESIGN.md,
+// "Phase"). `threads` is built in: it runs the terminate callbacks and the
+// joins, and takes no cleanups. A service adds its own phases around these
+// (Runtime::AddPhase) and registers cleanups by these names:
+//
+//   component->AddCleanup(orderly::kFlushPhase, "write-back", [&] { ... });
+inline constexpr absl::string_view kDrainPhase = "drain";
+inline constexpr absl::string_view kThreadsPhase = "threads";
+inline constexpr absl::string_view kFlushPhase = "flush";
+inline constexpr absl::string_view kClosePhase = "close";
+inline constexpr absl::string_view kReleasePhase = "release";
 
 struct PlannedCleanup {
   std::string component;

@@ -26,9 +26,7 @@ void AppendStep(const StepRecord& step, std::string* out) {
   const std::string outcome = step.outcome == Outcome::kOk
                                   ? "ok"
                                   : Upper(OutcomeName(step.outcome));
-  const std::string what =
-      step.component.empty() ? step.name
-                             : absl::StrCat(step.component, "/", step.name);
+  const std::string what = StepLabel(step.component, step.name);
   absl::StrAppend(out, absl::StrFormat("    %-10s %-13s %-32s %9s",
                                        outcome, StepKindName(step.kind), what,
                                        HumanDuration(step.duration)));
@@ -37,6 +35,11 @@ void AppendStep(const StepRecord& step, std::string* out) {
 }
 
 }  // namespace
+
+std::string StepLabel(absl::string_view component, absl::string_view name) {
+  return component.empty() ? std::string(name)
+                           : absl::StrCat(component, "/", name);
+}
 
 const char* StepKindName(StepKind kind) {
   switch (kind) {
@@ -85,8 +88,7 @@ bool ShutdownReport::all_threads_ended() const {
   return stragglers.empty() && daemons_running.empty();
 }
 
-std::string ShutdownReport::ToText() const {
-  std::string out;
+std::string ShutdownReport::Summary() const {
   std::vector<std::string> problems;
   for (Outcome o : {Outcome::kError, Outcome::kTimedOut, Outcome::kSkipped}) {
     if (int n = CountOutcome(o); n > 0) {
@@ -97,9 +99,12 @@ std::string ShutdownReport::ToText() const {
     problems.push_back(absl::StrCat(stragglers.size(), " straggling"));
   }
   if (deadline_exceeded) problems.push_back("DEADLINE EXCEEDED");
-  absl::StrAppend(&out, "orderly shutdown report: ",
-                  problems.empty() ? "OK" : absl::StrJoin(problems, ", "),
-                  "\n");
+  return problems.empty() ? "OK" : absl::StrJoin(problems, ", ");
+}
+
+std::string ShutdownReport::ToText() const {
+  std::string out;
+  absl::StrAppend(&out, "orderly shutdown report: ", Summary(), "\n");
   absl::StrAppend(&out, "  reason: ", reason.ToString(), "\n");
   absl::StrAppend(&out, "  took:   ", HumanDuration(finished - stop_requested),
                   " of a ", HumanDuration(deadline - stop_requested), " deadline\n");

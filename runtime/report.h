@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "runtime/stop_reason.h"
 
@@ -45,6 +46,10 @@ enum class Outcome {
 
 const char* StepKindName(StepKind kind);  // "stop callback", "terminate", ...
 const char* OutcomeName(Outcome outcome);  // "ok", "error", "timed out", ...
+
+// How a report, a plan and the watchdog name a step: "component/name" for a
+// cleanup, `name` alone when `component` is empty (threads, callbacks).
+std::string StepLabel(absl::string_view component, absl::string_view name);
 
 struct StepRecord {
   std::string phase;      // Empty for stop callbacks (they precede phases).
@@ -103,7 +108,13 @@ struct ShutdownReport {
   // not a daemon, not an abandoned step. Static destructors are then safe.
   bool all_threads_ended() const;
 
-  // A multi-line, human-readable rendering (see report_test.cc for the shape).
+  // The verdict in a few words, ToText()'s first line after its prefix:
+  // "OK", or the problems, e.g. "1 error, 2 timed out, 1 straggling,
+  // DEADLINE EXCEEDED".
+  std::string Summary() const;
+
+  // A multi-line, human-readable rendering (tests/runtime/report_test.cc
+  // shows the shape).
   std::string ToText() const;
 };
 

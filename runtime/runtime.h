@@ -234,7 +234,7 @@ class Runtime {
   // listeners, and starts a fresh sequence (DESIGN.md: the child starts with
   // an empty registry and a fresh runtime state). What the parent's objects
   // held is leaked, never destroyed: their locks may be held by threads that
-  // did not follow. hooks/fork.h calls this from a pthread_atfork handler.
+  // did not follow. hooks/fork_hook.h calls this from a pthread_atfork handler.
   void ResetAfterForkInChild();
 
  private:

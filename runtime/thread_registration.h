@@ -18,10 +18,11 @@
 //
 // Contract
 // - Terminate callbacks run once, in reverse creation order, at the start of
-//   the `threads` phase, on orderly's sequencer thread, outside every lock
-//   (so a callback may call into the runtime). They must only *ask* the
-//   thread to stop: one that runs past RuntimeOptions::callback_budget is
-//   reported and abandoned. A registration made after that point gets its
+//   the `threads` phase, on an executor thread of the sequence (never on
+//   the sequencer thread itself, which keeps watching the deadline), outside
+//   every lock (so a callback may call into the runtime). They must only
+//   *ask* the thread to stop: one that runs past
+//   RuntimeOptions::callback_budget is reported and abandoned. A registration made after that point gets its
 //   callback at once, on the registering thread, inside RegisterThread(), as
 //   a C++20 stop_callback registered after request_stop() does.
 // - A non-daemon registration is waited for (joined) in `threads`, within its

@@ -260,54 +260,61 @@ class Json {
           *out += static_cast<char>(c);
           continue;
         }
-        if (pos >= text.size()) return Fails("unterminated escape");
-        const char e = text[pos++];
-        switch (e) {
-          case '"':
-            *out += '"';
-            break;
-          case '\\':
-            *out += '\\';
-            break;
-          case '/':
-            *out += '/';
-            break;
-          case 'b':
-            *out += '\b';
-            break;
-          case 'f':
-            *out += '\f';
-            break;
-          case 'n':
-            *out += '\n';
-            break;
-          case 'r':
-            *out += '\r';
-            break;
-          case 't':
-            *out += '\t';
-            break;
-          case 'u': {
-            uint32_t cp;
-            if (!Hex4(&cp)) return false;
-            if (cp >= 0xDC00 && cp <= 0xDFFF)
-              return Fails("lone low surrogate");
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-              uint32_t low;
-              if (text.substr(pos, 2) != "\\u") return Fails("lone surrogate");
-              pos += 2;
-              if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) {
-                return Fails("bad surrogate pair");
-              }
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-            }
-            Utf8(cp, out);
-            break;
-          }
-          default:
-            return Fails("bad escape");
-        }
+        if (!Escape(out)) return false;
       }
+    }
+    // After a backslash: one escape sequence.
+    bool Escape(std::string* out) {
+      if (pos >= text.size()) return Fails("unterminated escape");
+      const char e = text[pos++];
+      switch (e) {
+        case '"':
+          *out += '"';
+          break;
+        case '\\':
+          *out += '\\';
+          break;
+        case '/':
+          *out += '/';
+          break;
+        case 'b':
+          *out += '\b';
+          break;
+        case 'f':
+          *out += '\f';
+          break;
+        case 'n':
+          *out += '\n';
+          break;
+        case 'r':
+          *out += '\r';
+          break;
+        case 't':
+          *out += '\t';
+          break;
+        case 'u':
+          return UnicodeEscape(out);
+        default:
+          return Fails("bad escape");
+      }
+      return true;
+    }
+    // After "\u": four hex digits, and a low surrogate after a high one.
+    bool UnicodeEscape(std::string* out) {
+      uint32_t cp;
+      if (!Hex4(&cp)) return false;
+      if (cp >= 0xDC00 && cp <= 0xDFFF) return Fails("lone low surrogate");
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        uint32_t low;
+        if (text.substr(pos, 2) != "\\u") return Fails("lone surrogate");
+        pos += 2;
+        if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) {
+          return Fails("bad surrogate pair");
+        }
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      }
+      Utf8(cp, out);
+      return true;
     }
   };
 

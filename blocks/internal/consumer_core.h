@@ -14,6 +14,10 @@
 // before it sleeps; producers signal it only when it sleeps, or when the
 // queue is half full while it lingers. So while items flow, a push is a lock
 // and an append, never a syscall, and an item waits at most kLinger.
+//
+// Thread model: producers call Push() from any thread, concurrently; batches are processed by one thread at a time (`busy_`),
+// the consumer thread or a Close() caller; Start() is called once, by the
+// thread that created the core, before it is shared.
 
 #ifndef ORDERLY_BLOCKS_INTERNAL_CONSUMER_CORE_H_
 #define ORDERLY_BLOCKS_INTERNAL_CONSUMER_CORE_H_
@@ -32,9 +36,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "runtime/internal/exception_text.h"
 #include "blocks/managed_thread.h"
 #include "blocks/overflow_policy.h"
+#include "runtime/internal/check.h"
+#include "runtime/internal/exception_text.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
 
@@ -72,6 +77,8 @@ class ConsumerCore {
 
   // Starts the consumer thread. Call once, before the core is shared.
   absl::Status Start(Runtime& runtime) {
+    ORDERLY_DCHECK(consumer_thread_.name().empty(),
+                   "ConsumerCore::Start: call once");
     ManagedThreadOptions options;
     options.runtime = &runtime;
     absl::StatusOr<ManagedThread> thread = ManagedThread::Start(

@@ -172,21 +172,6 @@ std::string Micros(absl::Duration d) {
   return absl::StrFormat("%s%d.%03d", sign, magnitude / 1000, magnitude % 1000);
 }
 
-std::string Summary(const ShutdownReport& report) {
-  std::vector<std::string> problems;
-  // As ToText(): straggling steps are counted once, through `stragglers`.
-  for (Outcome o : {Outcome::kError, Outcome::kTimedOut, Outcome::kSkipped}) {
-    if (const int n = report.CountOutcome(o); n > 0) {
-      problems.push_back(absl::StrCat(n, " ", OutcomeName(o)));
-    }
-  }
-  if (!report.stragglers.empty()) {
-    problems.push_back(absl::StrCat(report.stragglers.size(), " straggling"));
-  }
-  if (report.deadline_exceeded) problems.push_back("DEADLINE EXCEEDED");
-  return problems.empty() ? "OK" : absl::StrJoin(problems, ", ");
-}
-
 absl::Time TimelineEnd(const ShutdownReport& report) {
   // Unset or infinite times (a malformed report) would stretch the axis to
   // infinity; only finite ends count.

@@ -49,10 +49,6 @@ using runtime_internal::HumanDuration;  // runtime/internal/text_out.h
 // output is always a finite JSON number.
 std::string Micros(absl::Duration d);
 
-// The report's verdict in a few words, as the first line of ToText():
-// "OK", or e.g. "1 error, 2 timed out, 1 straggling, DEADLINE EXCEEDED".
-std::string Summary(const ShutdownReport& report);
-
 // Where the timeline ends: the latest of `finished` and the end of every
 // phase and step (a report written at the deadline is not finished yet),
 // ignoring infinite times; never before `stop_requested`.

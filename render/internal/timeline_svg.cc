@@ -80,9 +80,8 @@ std::string Truncate(absl::string_view text, size_t max_chars) {
 }
 
 std::string StepLabel(const StepRecord& s) {
-  const std::string what =
-      s.component.empty() ? s.name : absl::StrCat(s.component, "/", s.name);
-  return absl::StrCat(StepKindName(s.kind), " ", what);
+  return absl::StrCat(StepKindName(s.kind), " ",
+                      orderly::StepLabel(s.component, s.name));
 }
 
 std::string StepTooltip(const StepRecord& s) {

@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "runtime/internal/check.h"
+
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define ORDERLY_TSAN 1
@@ -36,8 +38,10 @@ bool AsymmetricBarrierAvailable() {
 void HeavyBarrier() {
   if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
     // Registered above and supported: failing now would break the
-    // registry's linearization silently. Fail loudly instead.
-    std::abort();
+    // registry's linearization silently. Fail loudly instead (in every
+    // build: this is not a caller's contract but the kernel's).
+    CheckFailed(__FILE__, __LINE__, "membarrier(PRIVATE_EXPEDITED) == 0",
+                "HeavyBarrier: requires AsymmetricBarrierAvailable()");
   }
 }
 

@@ -29,8 +29,8 @@ absl::Status CheckName(absl::string_view what, absl::string_view name) {
 
 CleanupGraph::CleanupGraph(absl::Duration default_phase_budget)
     : default_phase_budget_(default_phase_budget) {
-  for (absl::string_view name : {"drain", "threads", "flush", "close",
-                                 "release"}) {
+  for (absl::string_view name : {kDrainPhase, kThreadsPhase, kFlushPhase,
+                                 kClosePhase, kReleasePhase}) {
     phases_.push_back(PhaseDecl{std::string(name), default_phase_budget});
   }
 }

@@ -33,8 +33,6 @@
 namespace orderly {
 namespace runtime_internal {
 
-inline constexpr absl::string_view kThreadsPhase = "threads";
-
 using CleanupFn = absl::AnyInvocable<absl::Status()>;
 
 class CleanupGraph {

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,7 +15,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "runtime/internal/call_guarded.h"
-#include "runtime/internal/text_out.h"
 #include "runtime/stop_reason.h"
 
 namespace orderly {
@@ -31,18 +29,24 @@ Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
       registry_(registry),
       graph_(graph),
       reason_(reason),
-      stop_time_ns_(stop_time_ns) {
+      stop_time_ns_(stop_time_ns),
+      watchdog_(options, registry, &runner_, &running_listeners_) {
   sem_init(&wake_, /*pshared=*/0, /*value=*/0);
   thread_ = std::thread(&Sequencer::Main, this);
 }
 
 Sequencer::~Sequencer() {
+  ORDERLY_DCHECK(stop_state_->stop_requested(),
+                 "~Sequencer: the runtime must request a stop first, or the "
+                 "join below waits forever");
   thread_.join();
   sem_destroy(&wake_);
 }
 
 void Sequencer::Main() {
   pthread_setname_np(pthread_self(), "orderly-seq");
+  sequencer_thread_.Bind();
+  watchdog_.BindToCurrentThread();
   while (!stop_state_->stop_requested()) {
     if (sem_wait(&wake_) != 0 && errno != EINTR) std::abort();
   }
@@ -92,11 +96,34 @@ bool Sequencer::IsSequenceThread() const {
 }
 
 ShutdownReport Sequencer::Run() {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  ShutdownReport report = BeginReport();
+  RunStopCallbacks(report);
+  CleanupGraph::Phase phase;
+  bool after_threads = false;
+  while (graph_->TakeNextPhase(&phase)) {
+    if (phase.name == kThreadsPhase) {
+      RunPhase(phase, report);
+      after_threads = true;
+      continue;
+    }
+    if (after_threads) {
+      // The fence: which daemons still run as the cleanups begin.
+      report.daemons_running = registry_->LiveDaemons();
+      after_threads = false;
+    }
+    RunPhase(phase, report);
+  }
+  FinishReport(report);
+  return report;
+}
+
+ShutdownReport Sequencer::BeginReport() {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
   ShutdownReport report;
   report.reason = StopReason::Unpack(reason_->load(std::memory_order_acquire));
   const int64_t ns = stop_time_ns_->load(std::memory_order_acquire);
-  report.stop_requested =
-      ns != 0 ? absl::FromUnixNanos(ns) : absl::Now();
+  report.stop_requested = ns != 0 ? absl::FromUnixNanos(ns) : absl::Now();
   report.deadline = report.stop_requested + options_.deadline;
   overall_deadline_ = report.deadline;
   {
@@ -106,33 +133,29 @@ ShutdownReport Sequencer::Run() {
   for (SequenceListener* l : running_listeners_) {
     l->OnStopRequested(report.reason, report.deadline);
   }
+  return report;
+}
 
-  RunStopCallbacks(report);
-  CleanupGraph::Phase phase;
-  bool after_threads = false;
-  while (graph_->TakeNextPhase(&phase)) {
-    current_phase_ = phase.name;
-    PhaseRecord record{phase.name, absl::Now(), absl::ZeroDuration(),
-                       phase.budget};
-    current_phase_start_ = record.start;
-    const absl::Time phase_deadline = record.start + phase.budget;
-    for (SequenceListener* l : running_listeners_) {
-      l->OnPhaseBegin(phase.name, phase_deadline, report.deadline);
-    }
-    if (phase.name == kThreadsPhase) {
-      RunThreadsPhase(phase_deadline, report);
-      after_threads = true;
-    } else {
-      if (after_threads) {
-        // The fence: which daemons still run as the cleanups begin.
-        report.daemons_running = registry_->LiveDaemons();
-        after_threads = false;
-      }
-      RunCleanups(phase, phase_deadline, report);
-    }
-    record.duration = absl::Now() - record.start;
-    report.phases.push_back(std::move(record));
+void Sequencer::RunPhase(CleanupGraph::Phase& phase, ShutdownReport& report) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  PhaseRecord record{phase.name, absl::Now(), absl::ZeroDuration(),
+                     phase.budget};
+  watchdog_.EnterPhase(phase.name, record.start);
+  const absl::Time phase_deadline = record.start + phase.budget;
+  for (SequenceListener* l : running_listeners_) {
+    l->OnPhaseBegin(phase.name, phase_deadline, report.deadline);
   }
+  if (phase.name == kThreadsPhase) {
+    RunThreadsPhase(phase_deadline, report);
+  } else {
+    RunCleanups(phase, phase_deadline, report);
+  }
+  record.duration = absl::Now() - record.start;
+  report.phases.push_back(std::move(record));
+}
+
+void Sequencer::FinishReport(ShutdownReport& report) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
   {
     absl::MutexLock lock(&mu_);
     for (const Counter& c : counters_) {
@@ -142,7 +165,17 @@ ShutdownReport Sequencer::Run() {
   report.finished = absl::Now();
   if (report.finished > report.deadline) report.deadline_exceeded = true;
   for (SequenceListener* l : running_listeners_) l->OnFinished(report);
-  return report;
+}
+
+void Sequencer::RunSteps(std::vector<Step> steps, absl::Time batch_deadline,
+                         ShutdownReport& report) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  runner_.RunAll(
+      std::move(steps), batch_deadline, &overall_deadline_,
+      [&](const StepRecord& running, absl::Time now) {
+        watchdog_.Fire(report, running, now);
+      },
+      &report.steps, &report.stragglers);
 }
 
 void Sequencer::RunStopCallbacks(ShutdownReport& report) {
@@ -163,20 +196,28 @@ void Sequencer::RunStopCallbacks(ShutdownReport& report) {
     };
     steps.push_back(std::move(step));
   }
-  runner_.RunAll(
-      std::move(steps), absl::InfiniteFuture(), &overall_deadline_,
-      [&](const StepRecord& running, absl::Time now) {
-        OnDeadline(report, running, now);
-      },
-      &report.steps, &report.stragglers);
+  RunSteps(std::move(steps), absl::InfiniteFuture(), report);
 }
 
 void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
                                 ShutdownReport& report) {
-  auto on_deadline = [&](const StepRecord& running, absl::Time now) {
-    OnDeadline(report, running, now);
-  };
-  // Terminate callbacks, newest registration first.
+  RunTerminateCallbacks(phase_deadline, report);
+  AwaitJoins(phase_deadline, report);
+  for (StepRecord& r : registry_->JoinRecords()) {
+    if (r.outcome == Outcome::kStraggler) {
+      report.stragglers.push_back(Straggler{absl::StrCat("thread ", r.name),
+                                            r.error, r.start + r.duration});
+    }
+    report.steps.push_back(std::move(r));
+  }
+  for (StepRecord& r : registry_->TakeLateRecords()) {
+    report.steps.push_back(std::move(r));
+  }
+}
+
+void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
+                                      ShutdownReport& report) {
+  // Newest registration first.
   std::vector<Step> steps;
   for (ThreadRegistry::Live& live : registry_->BeginTerminate()) {
     Step step;
@@ -195,42 +236,34 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
     };
     steps.push_back(std::move(step));
   }
-  runner_.RunAll(std::move(steps), phase_deadline, &overall_deadline_,
-                 on_deadline, &report.steps, &report.stragglers);
+  RunSteps(std::move(steps), phase_deadline, report);
   for (StepRecord& r : registry_->TakeLateRecords()) {
     report.steps.push_back(std::move(r));
   }
+}
 
-  // Joins: wait until no non-daemon registration remains, late ones too.
+void Sequencer::AwaitJoins(absl::Time phase_deadline, ShutdownReport& report) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  // Wait until no non-daemon registration remains, late ones too.
   // Registration closes by itself at that moment (ThreadRegistry::closed()).
   registry_->BeginJoin(absl::Now());
   for (;;) {
     const absl::Time wake = std::min(
         {registry_->NextJoinDeadline(), phase_deadline, overall_deadline_});
-    if (registry_->AwaitJoins(wake)) break;
+    if (registry_->AwaitJoins(wake)) return;
     const absl::Time now = absl::Now();
     if (now >= overall_deadline_) {
       StepRecord running;
       running.phase = std::string(kThreadsPhase);
       running.kind = StepKind::kJoin;
       running.name = absl::StrJoin(registry_->StillJoining(), ", ");
-      running.start = now;  // Refined below from the report's join start.
-      OnDeadline(report, running, now);
+      running.start = now;
+      watchdog_.Fire(report, running, now);  // Returns only to go on.
       overall_deadline_ = absl::InfiniteFuture();
       registry_->DemoteOverdue(now, /*all=*/true);
       continue;
     }
     registry_->DemoteOverdue(now, /*all=*/now >= phase_deadline);
-  }
-  for (StepRecord& r : registry_->JoinRecords()) {
-    if (r.outcome == Outcome::kStraggler) {
-      report.stragglers.push_back(Straggler{absl::StrCat("thread ", r.name),
-                                            r.error, r.start + r.duration});
-    }
-    report.steps.push_back(std::move(r));
-  }
-  for (StepRecord& r : registry_->TakeLateRecords()) {
-    report.steps.push_back(std::move(r));
   }
 }
 
@@ -252,79 +285,7 @@ void Sequencer::RunCleanups(CleanupGraph::Phase& phase,
     };
     steps.push_back(std::move(step));
   }
-  runner_.RunAll(
-      std::move(steps), phase_deadline, &overall_deadline_,
-      [&](const StepRecord& running, absl::Time now) {
-        OnDeadline(report, running, now);
-      },
-      &report.steps, &report.stragglers);
-}
-
-void Sequencer::OnDeadline(const ShutdownReport& report,
-                           const StepRecord& running, absl::Time now) {
-  ShutdownReport so_far = report;
-  so_far.deadline_exceeded = true;
-  so_far.finished = now;
-  std::string text = absl::StrCat(
-      "orderly: SHUTDOWN DEADLINE EXCEEDED: ",
-      absl::FormatDuration(options_.deadline), " after the stop request (",
-      report.reason.ToString(), ")\n");
-  const std::string what =
-      running.component.empty()
-          ? running.name
-          : absl::StrCat(running.component, "/", running.name);
-  if (running.kind == StepKind::kJoin) {
-    absl::StrAppend(&text, "orderly: still running: phase ", current_phase_,
-                    " for ", absl::FormatDuration(now - current_phase_start_),
-                    ", joining threads: ", what, "\n");
-  } else if (!what.empty()) {
-    absl::StrAppend(&text, "orderly: still running: ",
-                    running.phase.empty() ? "" : "phase ", running.phase,
-                    running.phase.empty() ? "" : ", ",
-                    StepKindName(running.kind), " ", what, " for ",
-                    absl::FormatDuration(now - running.start), "\n");
-  } else {
-    absl::StrAppend(&text, "orderly: still running: phase ", current_phase_,
-                    "\n");
-  }
-  absl::StrAppend(&text, so_far.ToText());
-  switch (options_.on_deadline) {
-    case DeadlineAction::kExit:
-      absl::StrAppend(&text, "orderly: ending the process now with exit code ",
-                      options_.deadline_exit_code,
-                      " (no static destructors: threads still run)\n");
-      break;
-    case DeadlineAction::kAbort:
-      absl::StrAppend(&text, "orderly: aborting for a core dump\n");
-      break;
-    case DeadlineAction::kReportOnly:
-      absl::StrAppend(&text,
-                      "orderly: going on (on_deadline = report only); the "
-                      "running step is abandoned\n");
-      break;
-  }
-  WriteAll(STDERR_FILENO, text);
-  if (!running_listeners_.empty()) {
-    // Which threads are stuck, for listeners that show where (stack_dump.h).
-    std::vector<StuckThread> stuck;
-    if (running.kind != StepKind::kJoin && !what.empty()) {
-      stuck.push_back(StuckThread{
-          absl::StrCat(StepKindName(running.kind), " ", what),
-          runner_.current_executor()});
-    }
-    for (auto& [name, thread] : registry_->OverdueThreads()) {
-      stuck.push_back(StuckThread{absl::StrCat("thread ", name), thread});
-    }
-    for (SequenceListener* l : running_listeners_) l->OnDeadline(stuck);
-  }
-  switch (options_.on_deadline) {
-    case DeadlineAction::kExit:
-      std::_Exit(options_.deadline_exit_code);
-    case DeadlineAction::kAbort:
-      std::abort();
-    case DeadlineAction::kReportOnly:
-      return;
-  }
+  RunSteps(std::move(steps), phase_deadline, report);
 }
 
 }  // namespace runtime_internal

@@ -6,7 +6,11 @@
 // RequestStop() posts it (sem_post is async-signal-safe), then runs the
 // sequence once (see runtime.h), publishes the report and exits. It is also
 // the watchdog: it never runs user code itself (StepRunner does), so it can
-// always see the deadline pass and act.
+// always see the deadline pass and act (watchdog.h).
+//
+// Thread model: the sequencer thread owns the running sequence's state
+// (ABSL_GUARDED_BY(sequencer_thread_), checked in debug builds); Wake() is
+// async-signal-safe; the other public methods are thread-safe (mu_).
 
 #ifndef ORDERLY_RUNTIME_INTERNAL_SEQUENCER_H_
 #define ORDERLY_RUNTIME_INTERNAL_SEQUENCER_H_
@@ -20,17 +24,18 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-
-#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "runtime/internal/check.h"
 #include "runtime/internal/cleanup_graph.h"
 #include "runtime/internal/step_runner.h"
 #include "runtime/internal/stop_state.h"
 #include "runtime/internal/thread_registry.h"
+#include "runtime/internal/watchdog.h"
 #include "runtime/report.h"
 #include "runtime/runtime_options.h"
 #include "runtime/sequence_listener.h"
@@ -67,14 +72,22 @@ class Sequencer {
 
  private:
   void Main();
+  // The steps of the sequence, in order; sequencer thread only.
   ShutdownReport Run();
+  ShutdownReport BeginReport();
   void RunStopCallbacks(ShutdownReport& report);
+  void RunPhase(CleanupGraph::Phase& phase, ShutdownReport& report);
   void RunThreadsPhase(absl::Time phase_deadline, ShutdownReport& report);
+  void RunTerminateCallbacks(absl::Time phase_deadline,
+                             ShutdownReport& report);
+  void AwaitJoins(absl::Time phase_deadline, ShutdownReport& report);
   void RunCleanups(CleanupGraph::Phase& phase, absl::Time phase_deadline,
                    ShutdownReport& report);
-  // The watchdog: the overall deadline passed while `running` ran.
-  void OnDeadline(const ShutdownReport& report, const StepRecord& running,
-                  absl::Time now);
+  void FinishReport(ShutdownReport& report);
+  // Runs `steps` on the step runner; the watchdog fires if the overall
+  // deadline passes meanwhile.
+  void RunSteps(std::vector<Step> steps, absl::Time batch_deadline,
+                ShutdownReport& report);
 
   const RuntimeOptions& options_;
   StopState* const stop_state_;
@@ -85,10 +98,14 @@ class Sequencer {
 
   sem_t wake_;
   StepRunner runner_;
-  // Touched by the sequencer thread only, while the sequence runs.
-  absl::Time overall_deadline_;
-  std::string current_phase_;
-  absl::Time current_phase_start_;
+  // Bound to the sequencer thread when it starts.
+  ThreadChecker sequencer_thread_;
+  absl::Time overall_deadline_ ABSL_GUARDED_BY(sequencer_thread_);
+  // Copied from listeners_ when the sequence starts. Written only by the
+  // sequencer thread; the watchdog reads it on that thread too.
+  std::vector<SequenceListener*> running_listeners_
+      ABSL_GUARDED_BY(sequencer_thread_);
+  Watchdog watchdog_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<const ShutdownReport> report_ ABSL_GUARDED_BY(mu_);
@@ -98,8 +115,6 @@ class Sequencer {
     absl::AnyInvocable<int64_t() const> read;
   };
   std::vector<Counter> counters_ ABSL_GUARDED_BY(mu_);
-  // Copied from listeners_ when the sequence starts; sequencer thread only.
-  std::vector<SequenceListener*> running_listeners_;
 
   std::thread thread_;  // Last: starts once everything above exists.
 };

@@ -8,16 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "runtime/internal/text_out.h"
 
 namespace orderly {
 namespace runtime_internal {
 namespace {
 
 constexpr size_t kNone = std::numeric_limits<size_t>::max();
-
-std::string Label(const StepRecord& r) {
-  return r.component.empty() ? r.name : absl::StrCat(r.component, "/", r.name);
-}
 
 }  // namespace
 
@@ -36,6 +33,21 @@ struct StepRunner::Batch {
   const char* left_why ABSL_GUARDED_BY(mu) = nullptr;
   bool abandoned ABSL_GUARDED_BY(mu) = false;
   bool done ABSL_GUARDED_BY(mu) = false;
+
+  // The sequencer's side of one round, under `mu`.
+  // Sleeps until the batch is done, or returns the index of the step to
+  // abandon (kNone: none; the batch is done or stopped between steps).
+  // Unlocks `mu` while the deadline handler runs.
+  size_t Watch(absl::Time batch_deadline, absl::Time* overall_deadline,
+               DeadlineHandler on_overall_deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Appends what ran to `out`, the abandoned step too; returns the steps
+  // the next round takes.
+  std::vector<Step> Collect(size_t abandoned_at, std::vector<StepRecord>* out,
+                            std::vector<Straggler>* stragglers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  StepRecord RecordAbandoned(size_t i, std::vector<Straggler>* stragglers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 StepRunner::~StepRunner() {
@@ -103,117 +115,137 @@ void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
                         DeadlineHandler on_overall_deadline,
                         std::vector<StepRecord>* out,
                         std::vector<Straggler>* stragglers) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  // One executor per round: a round ends when its batch is done, or when a
+  // step is abandoned (the rest go to the next round's fresh executor), or
+  // when the batch deadline passes between steps.
   while (!steps.empty()) {
     if (absl::Now() >= batch_deadline) {
-      for (Step& step : steps) {
-        StepRecord record = std::move(step.record);
-        record.start = absl::Now();
-        record.outcome = Outcome::kSkipped;
-        record.error = "not run: its phase's budget ran out first";
-        out->push_back(std::move(record));
-      }
+      RecordSkipped(std::move(steps), out);
       return;
     }
     auto batch = std::make_shared<Batch>();
-    Batch& b = *batch;
-    b.mu.Lock();
-    b.keep.assign(steps.size(), false);
-    b.steps = std::move(steps);
+    absl::MutexLock lock(&batch->mu);
+    batch->keep.assign(steps.size(), false);
+    batch->steps = std::move(steps);
     steps.clear();
-    {
-      absl::MutexLock lock(&mu_);
-      executors_.emplace_back(&StepRunner::ExecutorMain, batch);
-      executor_ids_.push_back(executors_.back().get_id());
-      batches_.push_back(batch);
-      current_executor_ = executors_.back().native_handle();
-    }
-    size_t abandoned_at = kNone;
-    for (;;) {
-      if (b.done) break;
-      if (b.left_why != nullptr && b.running != kNone) {
-        abandoned_at = b.running;
-        break;
-      }
-      const absl::Time now = absl::Now();
-      if (now >= *overall_deadline) {
-        StepRecord running;
-        if (b.running != kNone) {
-          running = b.steps[b.running].record;
-          running.start = b.running_since;
-        }
-        b.mu.Unlock();
-        on_overall_deadline(running, now);  // Returns only to go on.
-        b.mu.Lock();
-        *overall_deadline = absl::InfiniteFuture();
-        if (b.running != kNone) {
-          abandoned_at = b.running;
-          break;
-        }
-        continue;
-      }
-      absl::Time wake;
-      if (b.running != kNone) {
-        const absl::Time step_deadline = std::min(
-            b.running_since + b.steps[b.running].budget, batch_deadline);
-        if (now >= step_deadline) {
-          abandoned_at = b.running;
-          break;
-        }
-        wake = std::min(step_deadline, *overall_deadline);
-      } else {
-        if (now >= batch_deadline) {
-          b.abandoned = true;  // Between steps: take no further step.
-          break;
-        }
-        wake = std::min(batch_deadline, *overall_deadline);
-      }
-      b.sequencer_wakes_at = wake;
-      b.wake = false;
-      b.mu.AwaitWithDeadline(
-          absl::Condition(
-              +[](Batch* p) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                return p->done || p->wake;
-              },
-              &b),
-          wake);
-    }
-    // Collect what ran; hand what did not to the next executor.
-    const size_t finished = abandoned_at != kNone ? abandoned_at
-                            : b.done              ? b.steps.size()
-                                                  : b.next;
-    for (size_t i = 0; i < finished; ++i) {
-      if (b.keep[i]) out->push_back(std::move(b.steps[i].record));
-    }
-    size_t rest = finished;
-    if (abandoned_at != kNone) {
-      b.abandoned = true;
-      StepRecord record = std::move(b.steps[abandoned_at].record);
-      record.start = b.running_since;
-      record.duration = absl::Now() - record.start;
-      record.budget = b.steps[abandoned_at].budget;
-      if (b.left_why != nullptr) {
-        // Parked for good by its own request: an error, not a straggler.
-        record.outcome = Outcome::kError;
-        record.error = b.left_why;
-      } else {
-        record.outcome = Outcome::kTimedOut;
-        record.error = absl::StrCat(
-            "still running after ", absl::FormatDuration(record.duration),
-            " (budget ", absl::FormatDuration(record.budget),
-            "); abandoned, its thread left running it");
-        stragglers->push_back(Straggler{
-            absl::StrCat(StepKindName(record.kind), " ", Label(record)),
-            "abandoned past its budget; may still be running",
-            record.start + record.duration});
-      }
-      out->push_back(std::move(record));
-      rest = abandoned_at + 1;
-    }
-    for (size_t i = rest; i < b.steps.size(); ++i) {
-      steps.push_back(std::move(b.steps[i]));
-    }
-    b.mu.Unlock();
+    StartExecutor(batch);
+    const size_t abandoned_at =
+        batch->Watch(batch_deadline, overall_deadline, on_overall_deadline);
+    steps = batch->Collect(abandoned_at, out, stragglers);
   }
+}
+
+void StepRunner::RecordSkipped(std::vector<Step> steps,
+                               std::vector<StepRecord>* out) {
+  for (Step& step : steps) {
+    StepRecord record = std::move(step.record);
+    record.start = absl::Now();
+    record.outcome = Outcome::kSkipped;
+    record.error = "not run: its phase's budget ran out first";
+    out->push_back(std::move(record));
+  }
+}
+
+void StepRunner::StartExecutor(const std::shared_ptr<Batch>& batch) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  absl::MutexLock lock(&mu_);
+  executors_.emplace_back(&StepRunner::ExecutorMain, batch);
+  executor_ids_.push_back(executors_.back().get_id());
+  batches_.push_back(batch);
+  current_executor_ = executors_.back().native_handle();
+}
+
+size_t StepRunner::Batch::Watch(absl::Time batch_deadline,
+                                absl::Time* overall_deadline,
+                                DeadlineHandler on_overall_deadline) {
+  for (;;) {
+    if (done) return kNone;
+    if (left_why != nullptr && running != kNone) return running;
+    const absl::Time now = absl::Now();
+    if (now >= *overall_deadline) {
+      StepRecord current;
+      if (running != kNone) {
+        current = steps[running].record;
+        current.start = running_since;
+      }
+      mu.Unlock();
+      on_overall_deadline(current, now);  // Returns only to go on.
+      mu.Lock();
+      *overall_deadline = absl::InfiniteFuture();
+      if (running != kNone) return running;
+      continue;
+    }
+    absl::Time wake_at;
+    if (running != kNone) {
+      const absl::Time step_deadline =
+          std::min(running_since + steps[running].budget, batch_deadline);
+      if (now >= step_deadline) return running;
+      wake_at = std::min(step_deadline, *overall_deadline);
+    } else {
+      if (now >= batch_deadline) {
+        abandoned = true;  // Between steps: take no further step.
+        return kNone;
+      }
+      wake_at = std::min(batch_deadline, *overall_deadline);
+    }
+    sequencer_wakes_at = wake_at;
+    wake = false;
+    mu.AwaitWithDeadline(
+        absl::Condition(
+            +[](Batch* p) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return p->done || p->wake;
+            },
+            this),
+        wake_at);
+  }
+}
+
+std::vector<Step> StepRunner::Batch::Collect(
+    size_t abandoned_at, std::vector<StepRecord>* out,
+    std::vector<Straggler>* stragglers) {
+  const size_t finished = abandoned_at != kNone ? abandoned_at
+                          : done                 ? steps.size()
+                                                 : next;
+  for (size_t i = 0; i < finished; ++i) {
+    if (keep[i]) out->push_back(std::move(steps[i].record));
+  }
+  size_t rest = finished;
+  if (abandoned_at != kNone) {
+    abandoned = true;
+    out->push_back(RecordAbandoned(abandoned_at, stragglers));
+    rest = abandoned_at + 1;
+  }
+  std::vector<Step> left;
+  for (size_t i = rest; i < steps.size(); ++i) {
+    left.push_back(std::move(steps[i]));
+  }
+  return left;
+}
+
+StepRecord StepRunner::Batch::RecordAbandoned(
+    size_t i, std::vector<Straggler>* stragglers) {
+  StepRecord record = std::move(steps[i].record);
+  record.start = running_since;
+  record.duration = absl::Now() - record.start;
+  record.budget = steps[i].budget;
+  if (left_why != nullptr) {
+    // Parked for good by its own request: an error, not a straggler.
+    record.outcome = Outcome::kError;
+    record.error = left_why;
+    return record;
+  }
+  record.outcome = Outcome::kTimedOut;
+  record.error = absl::StrCat("still running after ",
+                              HumanDuration(record.duration), " (budget ",
+                              HumanDuration(record.budget),
+                              "); abandoned, its thread left running it");
+  stragglers->push_back(Straggler{
+      absl::StrCat(StepKindName(record.kind), " ",
+                   StepLabel(record.component, record.name)),
+      "abandoned past its budget; may still be running",
+      record.start + record.duration});
+  return record;
 }
 
 }  // namespace runtime_internal

@@ -15,7 +15,9 @@
 // costs one clock read and one uncontended lock per step, not a context
 // switch per step.
 //
-// Thread-safety: one thread (the sequencer) uses a StepRunner.
+// Thread-safety: one thread (the sequencer) runs RunAll() and reads
+// current_executor() (checked in debug builds); IsExecutorThread() and
+// AbandonCallingStep() are thread-safe.
 // Lifetime: the destructor joins every executor, abandoned ones included:
 // whoever destroys a runtime must first release what its steps wait for.
 
@@ -34,6 +36,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "runtime/internal/check.h"
 #include "runtime/report.h"
 
 namespace orderly {
@@ -83,18 +86,26 @@ class StepRunner {
 
   // The executor of the batch RunAll() runs now (or ran last); sequencer
   // thread only. For the watchdog, to show where a stuck step is blocked.
-  pthread_t current_executor() const { return current_executor_; }
+  pthread_t current_executor() const {
+    ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+    return current_executor_;
+  }
 
  private:
   struct Batch;
   static void ExecutorMain(std::shared_ptr<Batch> batch);
+  // The steps of RunAll(), one round (one executor) at a time.
+  static void RecordSkipped(std::vector<Step> steps,
+                            std::vector<StepRecord>* out);
+  void StartExecutor(const std::shared_ptr<Batch>& batch);
 
   mutable absl::Mutex mu_;
   std::vector<std::thread> executors_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread::id> executor_ids_ ABSL_GUARDED_BY(mu_);
   // batches_[i] is the batch executors_[i] runs.
   std::vector<std::shared_ptr<Batch>> batches_ ABSL_GUARDED_BY(mu_);
-  pthread_t current_executor_{};  // Sequencer thread only.
+  ThreadChecker sequencer_thread_;  // Binds on RunAll()'s first call.
+  pthread_t current_executor_ ABSL_GUARDED_BY(sequencer_thread_){};
 };
 
 }  // namespace runtime_internal

@@ -1,4 +1,9 @@
 // Copyright 2026 The orderly Authors.
+//
+// LONG-FILE: the registry's slot protocol (one state word per slot:
+// claim, pin, terminate, wait, demote, abandon) is one invariant spread over
+// the functions below; each step's ordering argument refers to the others,
+// so they stay in one file.
 
 #include "runtime/internal/thread_registry.h"
 
@@ -10,6 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/internal/asymmetric_barrier.h"
 #include "runtime/internal/call_guarded.h"
+#include "runtime/internal/check.h"
+#include "runtime/internal/text_out.h"
+#include "runtime/plan.h"
 
 namespace orderly {
 namespace runtime_internal {
@@ -201,7 +209,7 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
     // At once, on this thread, as a C++20 stop_callback registered after
     // request_stop() (DESIGN.md, The sequence, step 1).
     StepRecord record;
-    record.phase = "threads";
+    record.phase = std::string(kThreadsPhase);
     record.kind = StepKind::kTerminateCallback;
     record.name = absl::StrCat(slot.name, " (registered during shutdown)");
     record.start = absl::Now();
@@ -367,7 +375,10 @@ std::vector<ThreadRegistry::Live> ThreadRegistry::BeginTerminate() {
     // Under mu_, so that a late registration's slow path sees either the
     // state before this or after it, never half of it.
     absl::MutexLock lock(&mu_);
-    state_.fetch_or(kTerminating, std::memory_order_seq_cst);
+    const uint64_t before =
+        state_.fetch_or(kTerminating, std::memory_order_seq_cst);
+    ORDERLY_DCHECK((before & kTerminating) == 0,
+                   "ThreadRegistry::BeginTerminate: once per sequence");
   }
   if (asymmetric_) HeavyBarrier();
   return Snapshot();
@@ -387,8 +398,8 @@ bool ThreadRegistry::RunTerminateCallback(const Live& live) {
 
 void ThreadRegistry::BeginJoin(absl::Time now) {
   absl::MutexLock lock(&mu_);
+  ORDERLY_DCHECK(!joining_, "ThreadRegistry::BeginJoin: once per sequence");
   joining_ = true;
-  join_start_ = now;
   const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
   for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
     Slot& slot = At(index);
@@ -468,12 +479,15 @@ bool ThreadRegistry::closed() const {
 }
 
 std::vector<StepRecord> ThreadRegistry::JoinRecords() {
+  ORDERLY_DCHECK(closed(),
+                 "ThreadRegistry::JoinRecords: requires closed(), i.e. the "
+                 "joins finished");
   absl::MutexLock lock(&mu_);
   std::vector<StepRecord> records;
   records.reserve(waited_.size());
   for (const Waited& w : waited_) {
     StepRecord r;
-    r.phase = "threads";
+    r.phase = std::string(kThreadsPhase);
     r.kind = StepKind::kJoin;
     r.name = w.name;
     r.start = w.start;
@@ -484,8 +498,8 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
     } else if (w.demoted) {
       r.outcome = Outcome::kStraggler;
       r.error = absl::StrCat(
-          "still running after ", absl::FormatDuration(w.end - w.start),
-          " of joining (join budget ", absl::FormatDuration(w.budget),
+          "still running after ", HumanDuration(w.end - w.start),
+          " of joining (join budget ", HumanDuration(w.budget),
           "); no longer waited for, treated as a daemon");
     }
     records.push_back(std::move(r));

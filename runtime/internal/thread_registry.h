@@ -206,7 +206,6 @@ class ThreadRegistry {
 
   mutable absl::Mutex mu_;
   bool joining_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Time join_start_ ABSL_GUARDED_BY(mu_);
   int waited_count_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Waited> waited_ ABSL_GUARDED_BY(mu_);
   std::vector<StepRecord> late_records_ ABSL_GUARDED_BY(mu_);

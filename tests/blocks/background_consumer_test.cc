@@ -1,7 +1,8 @@
 // Copyright 2026 The orderly Authors.
 //
 // BackgroundConsumer: nothing accepted is lost or processed twice, with or
-// without Close(); overflow policies; refusal after the drain; counters.
+// without Close(); refusal after the drain; counters. The overflow policies:
+// overflow_policy_test.cc.
 
 #include "blocks/background_consumer.h"
 
@@ -217,71 +218,6 @@ TEST(BackgroundConsumerTest, CloseTwiceAndConcurrentlyWithShutdown) {
     EXPECT_EQ((*sink)->stats().processed, kItems);
   }
 }
-
-class OverflowTest : public ::testing::TestWithParam<OverflowPolicy> {};
-
-TEST_P(OverflowTest, FullQueueFollowsThePolicy) {
-  const OverflowPolicy policy = GetParam();
-  absl::Notification entered, gate, pushed;  // Outlive the runtime.
-  std::vector<int> delivered;                // Read after Close().
-  absl::Status third;
-  Runtime rt;
-  auto sink = BackgroundConsumer<int>::Create(
-      "sink",
-      [&](int&& v) {
-        if (v == 0) {
-          entered.Notify();
-          gate.WaitForNotification();
-        }
-        delivered.push_back(v);
-      },
-      On(rt, /*capacity=*/2, policy));
-  ASSERT_TRUE(sink.ok()) << sink.status();
-  ASSERT_TRUE((*sink)->Push(0).ok());
-  entered.WaitForNotification();  // The consumer holds item 0: queue empty.
-  ASSERT_TRUE((*sink)->Push(1).ok());
-  ASSERT_TRUE((*sink)->Push(2).ok());  // Full now.
-  std::thread pusher([&] {
-    third = (*sink)->Push(3);
-    pushed.Notify();
-  });
-  if (policy == OverflowPolicy::kBlock) {
-    // Not a sleep: ends as soon as the push is parked waiting for room.
-    while ((*sink)->BlockedPushersForTesting() == 0) std::this_thread::yield();
-    EXPECT_FALSE(pushed.HasBeenNotified());
-  } else {
-    pushed.WaitForNotification();  // Returns without the consumer's help.
-  }
-  gate.Notify();
-  pusher.join();
-  (*sink)->Close();
-  const auto stats = (*sink)->stats();
-  switch (policy) {
-    case OverflowPolicy::kBlock:
-      EXPECT_TRUE(third.ok()) << third;
-      EXPECT_THAT(delivered, ElementsAre(0, 1, 2, 3));
-      break;
-    case OverflowPolicy::kFail:
-      EXPECT_EQ(third.code(), absl::StatusCode::kResourceExhausted);
-      EXPECT_THAT(third.message(), HasSubstr("queue full (capacity 2"));
-      EXPECT_THAT(delivered, ElementsAre(0, 1, 2));
-      EXPECT_EQ(stats.refused, 1);
-      break;
-    case OverflowPolicy::kDrop:
-      EXPECT_TRUE(third.ok()) << third;
-      EXPECT_THAT(delivered, ElementsAre(0, 1, 2));
-      EXPECT_EQ(stats.dropped, 1);
-      break;
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Policies, OverflowTest,
-    ::testing::Values(OverflowPolicy::kBlock, OverflowPolicy::kFail,
-                      OverflowPolicy::kDrop),
-    [](const ::testing::TestParamInfo<OverflowPolicy>& info) {
-      return std::string(OverflowPolicyName(info.param));
-    });
 
 TEST(BackgroundConsumerTest, PushAfterTheDrainIsRefusedWithAStatus) {
   Runtime rt;

@@ -122,6 +122,29 @@ class PhaseWatcher : public SequenceListener {
 
 class ShutdownBehaviorTest : public ::testing::TestWithParam<SB> {};
 
+// What the sequence did with a pending task and a task posted by running
+// work, of `behavior`, once the running task was released.
+void ExpectOutcome(SB behavior, const ShutdownReport& report,
+                   const TaskHandle& pending, bool pending_ran,
+                   const TaskHandle& child, bool child_ran) {
+  if (behavior == SB::kContinueOnShutdown) {
+    EXPECT_THAT(report.daemons_running, ::testing::ElementsAre("pool/0"));
+  } else {
+    EXPECT_TRUE(report.ok()) << report.ToText();
+    EXPECT_TRUE(report.all_threads_ended()) << report.ToText();
+  }
+  if (behavior == SB::kBlockShutdown) {
+    EXPECT_TRUE(pending.Wait().ok());
+    EXPECT_TRUE(pending_ran);
+    EXPECT_TRUE(child.Wait().ok());  // BLOCK work posted by BLOCK work runs.
+    EXPECT_TRUE(child_ran);
+  } else {
+    EXPECT_FALSE(pending_ran);
+    EXPECT_EQ(child.Wait().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_FALSE(child_ran);
+  }
+}
+
 // One worker runs a task of the behaviour under test (parked on `release`),
 // another of the same behaviour waits behind it; then the stop.
 TEST_P(ShutdownBehaviorTest, WhatRunsWhatIsDroppedWhatShutdownWaitsFor) {
@@ -173,22 +196,7 @@ TEST_P(ShutdownBehaviorTest, WhatRunsWhatIsDroppedWhatShutdownWaitsFor) {
   release.Notify();
   EXPECT_TRUE(running.Wait().ok());
   shutdown.join();
-  if (behavior == SB::kContinueOnShutdown) {
-    EXPECT_THAT(report->daemons_running, ::testing::ElementsAre("pool/0"));
-  } else {
-    EXPECT_TRUE(report->ok()) << report->ToText();
-    EXPECT_TRUE(report->all_threads_ended()) << report->ToText();
-  }
-  if (behavior == SB::kBlockShutdown) {
-    EXPECT_TRUE(pending.Wait().ok());
-    EXPECT_TRUE(pending_ran);
-    EXPECT_TRUE(child.Wait().ok());  // BLOCK work posted by BLOCK work runs.
-    EXPECT_TRUE(child_ran);
-  } else {
-    EXPECT_FALSE(pending_ran);
-    EXPECT_EQ(child.Wait().code(), absl::StatusCode::kFailedPrecondition);
-    EXPECT_FALSE(child_ran);
-  }
+  ExpectOutcome(behavior, *report, pending, pending_ran, child, child_ran);
   pool->reset();  // Joins the worker (a CONTINUE one may still be ending).
 }
 

@@ -101,6 +101,22 @@ void Churner(Round& round, int id) {
   }
 }
 
+void ExpectRoundKeptTheContract(
+    int r, Round& round, int live_at_return, int racers,
+    const absl::StatusOr<std::shared_ptr<const ShutdownReport>>& report) {
+  EXPECT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(live_at_return, 0) << "round " << r;
+  EXPECT_EQ(round.double_terminate.load(), 0) << "round " << r;
+  EXPECT_EQ(round.unexpected_error.load(), 0) << "round " << r;
+  EXPECT_EQ(round.refused.load(), racers) << "round " << r;
+  if (report.ok()) {
+    EXPECT_TRUE((*report)->stragglers.empty())
+        << "round " << r << "\n" << (*report)->ToText();
+    EXPECT_EQ((*report)->CountOutcome(Outcome::kError), 0)
+        << (*report)->ToText();
+  }
+}
+
 TEST(ThreadRegistryStressTest, RegistrationIsLinearizedWithTheStop) {
   constexpr int kWaiters = 2;
   constexpr int kChurners = 1;
@@ -145,17 +161,7 @@ TEST(ThreadRegistryStressTest, RegistrationIsLinearizedWithTheStop) {
     const int live_at_return = round.live.load();
     end.ArriveAndWait();
     // EXPECT, then stop the loop: the racers must still be joined below.
-    EXPECT_TRUE(report.ok()) << report.status();
-    EXPECT_EQ(live_at_return, 0) << "round " << r;
-    EXPECT_EQ(round.double_terminate.load(), 0) << "round " << r;
-    EXPECT_EQ(round.unexpected_error.load(), 0) << "round " << r;
-    EXPECT_EQ(round.refused.load(), kRacers) << "round " << r;
-    if (report.ok()) {
-      EXPECT_TRUE((*report)->stragglers.empty())
-          << "round " << r << "\n" << (*report)->ToText();
-      EXPECT_EQ((*report)->CountOutcome(Outcome::kError), 0)
-          << (*report)->ToText();
-    }
+    ExpectRoundKeptTheContract(r, round, live_at_return, kRacers, report);
     failed = ::testing::Test::HasFailure();
     refused_rounds += round.refused.load() > 0;
   }

@@ -1,4 +1,8 @@
 // Copyright 2026 The orderly Authors.
+//
+// LONG-FILE: one checker per DESIGN.md guarantee, all reading the same
+// Observed record; they are kept together so that the list of invariants
+// reads as one table.
 
 #include "tests/torture/invariants.h"
 

@@ -1,4 +1,9 @@
 // Copyright 2026 The orderly Authors.
+//
+// LONG-FILE: one Round drives every kind of actor of a scenario (threads,
+// helpers, consumers, pools, cleanups, triggers) against one Recorder; the
+// pieces share the Round's state and its expectations, so splitting them
+// into files would only spread one state machine across several.
 
 #include "tests/torture/scenario_runner.h"
 
@@ -252,6 +257,27 @@ void Round::StartThread(int i) {
       /*registered=*/true});
   std::optional<absl::Duration> join_budget;
   if (blocked) join_budget = kFaultBudget;
+  ExpectThreadSteps(spec, blocked);
+  std::thread foreign = LaunchThread(i, join_budget);
+  // One at a time: each registration happens-before the next, so the
+  // creation order is this order.
+  if (!st->registered.WaitForNotificationWithTimeout(kWaitLimit)) {
+    rec_.Violation(spec.name + " never registered");
+  }
+  if (spec.behavior == ThreadBehavior::kEndEarly) {
+    // Ended before the stop (and before the plan): no callback, no join.
+    if (foreign.joinable()) {
+      foreign.join();
+    } else if (!managed_.empty()) {
+      (void)managed_.back().Join();
+    }
+    return;
+  }
+  rec_.Created(spec.name);
+  if (foreign.joinable()) AddJoinable(std::move(foreign));
+}
+
+void Round::ExpectThreadSteps(const ThreadSpec& spec, bool blocked) {
   if (spec.terminate_fault == Fault::kThrow) {
     rec_.Expect({StepKind::kTerminateCallback, spec.name, Outcome::kError,
                  "torture: injected throw in terminate " + spec.name});
@@ -262,6 +288,12 @@ void Round::StartThread(int i) {
   if (blocked && !spec.daemon) {
     rec_.Expect({StepKind::kJoin, spec.name, Outcome::kStraggler, ""});
   }
+}
+
+std::thread Round::LaunchThread(int i,
+                                std::optional<absl::Duration> join_budget) {
+  const ThreadSpec& spec = s_.threads[i];
+  ThreadState* st = threads_[i].get();
   auto on_terminate = [this, st] {
     OnTerminate(st->spec->name, st->spec->terminate_fault, st);
   };
@@ -306,22 +338,7 @@ void Round::StartThread(int i) {
       managed_.push_back(std::move(*thread));
     }
   }
-  // One at a time: each registration happens-before the next, so the
-  // creation order is this order.
-  if (!st->registered.WaitForNotificationWithTimeout(kWaitLimit)) {
-    rec_.Violation(spec.name + " never registered");
-  }
-  if (spec.behavior == ThreadBehavior::kEndEarly) {
-    // Ended before the stop (and before the plan): no callback, no join.
-    if (foreign.joinable()) {
-      foreign.join();
-    } else if (!managed_.empty()) {
-      (void)managed_.back().Join();
-    }
-    return;
-  }
-  rec_.Created(spec.name);
-  if (foreign.joinable()) AddJoinable(std::move(foreign));
+  return foreign;
 }
 
 void Round::ThreadBody(int i) {
@@ -417,32 +434,9 @@ void Round::SpawnHelper(const std::string& parent, HelperExpect expect) {
     h->in_register = false;
     const bool called_inline = h->calls.load() > 0;
     h->registered.Notify();
-    const bool refused = reg.status().code() == absl::StatusCode::kFailedPrecondition;
-    if (!reg.ok() && !refused) {
-      rec_.Violation(absl::StrCat(h->name, ": RegisterThread: ",
-                                  reg.status().ToString()));
-    }
     if (reg.ok()) rec_.Registered(h->record);
-    if (reg.ok() && finished_before) {
-      rec_.Violation(h->name + " registered after the sequence had finished");
-    }
-    if (reg.ok() && expect == HelperExpect::kRefused) {
-      rec_.Violation(h->name + " registered after the joins of `threads` "
-                               "(want FailedPrecondition)");
-    }
-    if (refused && (expect == HelperExpect::kAccepted ||
-                    expect == HelperExpect::kAcceptedInline)) {
-      rec_.Violation(absl::StrCat(
-          h->name, " refused while its parent kept registration open: ",
-          reg.status().ToString()));
-    }
-    if (reg.ok() && !called_inline &&
-        (expect == HelperExpect::kAcceptedInline ||
-         expect == HelperExpect::kEither)) {
-      rec_.Violation(h->name + ": registered after the terminate pass, but "
-                               "its callback did not run inside "
-                               "RegisterThread()");
-    }
+    CheckHelperRegistration(h->name, reg.status(), expect, finished_before,
+                            called_inline);
     if (!reg.ok()) return;
     if (!h->stop.WaitForNotificationWithTimeout(kWaitLimit)) {
       rec_.Violation(h->name + ": its terminate callback never ran");
@@ -452,6 +446,37 @@ void Round::SpawnHelper(const std::string& parent, HelperExpect expect) {
   }));
   if (!h->registered.WaitForNotificationWithTimeout(kWaitLimit)) {
     rec_.Violation(h->name + " never returned from RegisterThread()");
+  }
+}
+
+void Round::CheckHelperRegistration(const std::string& name,
+                                    const absl::Status& status,
+                                    HelperExpect expect, bool finished_before,
+                                    bool called_inline) {
+  const bool refused = status.code() == absl::StatusCode::kFailedPrecondition;
+  if (!status.ok() && !refused) {
+    rec_.Violation(
+        absl::StrCat(name, ": RegisterThread: ", status.ToString()));
+  }
+  if (status.ok() && finished_before) {
+    rec_.Violation(name + " registered after the sequence had finished");
+  }
+  if (status.ok() && expect == HelperExpect::kRefused) {
+    rec_.Violation(name + " registered after the joins of `threads` "
+                          "(want FailedPrecondition)");
+  }
+  if (refused && (expect == HelperExpect::kAccepted ||
+                  expect == HelperExpect::kAcceptedInline)) {
+    rec_.Violation(absl::StrCat(
+        name, " refused while its parent kept registration open: ",
+        status.ToString()));
+  }
+  if (status.ok() && !called_inline &&
+      (expect == HelperExpect::kAcceptedInline ||
+       expect == HelperExpect::kEither)) {
+    rec_.Violation(name + ": registered after the terminate pass, but "
+                          "its callback did not run inside "
+                          "RegisterThread()");
   }
 }
 
@@ -516,45 +541,48 @@ void Round::StartConsumer(const ConsumerSpec& spec) {
   consumers_.push_back(std::move(state));
   // Producers: registered threads, started one at a time, which push until
   // asked to stop and then a few more (still accepted: `flush` is ahead).
-  for (int p = 0; p < spec.producers; ++p) {
-    const std::string name = absl::StrCat(spec.name, "-p", p);
-    auto stop = std::make_shared<absl::Notification>();
-    const int record = rec_.AddThread(
-        ThreadRecord{name, false, false, false, false, /*registered=*/true});
-    ManagedThreadOptions options;
-    options.runtime = rt_;
-    options.on_terminate = [this, name, stop] {
-      rec_.Start(EventKind::kTerminate, name);
-      stop->Notify();
-    };
-    auto push = [cs, p](int seq) {
-      if (cs->consumer->Push(ConsumerState::Item{p, seq}).ok()) {
-        absl::MutexLock lock(&cs->mu);
-        cs->seen.accepted[p].push_back(seq);
-      }
-    };
-    auto thread = ManagedThread::Start(
-        name,
-        [this, &spec, stop, push, record] {
-          int seq = 0;
-          for (; seq < spec.items_per_producer; ++seq) push(seq);
-          if (!stop->WaitForNotificationWithTimeout(kWaitLimit)) {
-            rec_.Violation("producer never asked to stop");
-          }
-          for (int end = seq + spec.items_after_stop; seq < end; ++seq) {
-            push(seq);
-          }
-          rec_.Ended(record);
-        },
-        std::move(options));
-    if (!thread.ok()) {
-      rec_.Violation(absl::StrCat("producer ", name, ": ",
-                                  thread.status().ToString()));
-      continue;
+  for (int p = 0; p < spec.producers; ++p) StartProducer(cs, spec, p);
+}
+
+void Round::StartProducer(ConsumerState* cs, const ConsumerSpec& spec,
+                          int p) {
+  const std::string name = absl::StrCat(spec.name, "-p", p);
+  auto stop = std::make_shared<absl::Notification>();
+  const int record = rec_.AddThread(
+      ThreadRecord{name, false, false, false, false, /*registered=*/true});
+  ManagedThreadOptions options;
+  options.runtime = rt_;
+  options.on_terminate = [this, name, stop] {
+    rec_.Start(EventKind::kTerminate, name);
+    stop->Notify();
+  };
+  auto push = [cs, p](int seq) {
+    if (cs->consumer->Push(ConsumerState::Item{p, seq}).ok()) {
+      absl::MutexLock lock(&cs->mu);
+      cs->seen.accepted[p].push_back(seq);
     }
-    managed_.push_back(std::move(*thread));
-    rec_.Created(name);
+  };
+  auto thread = ManagedThread::Start(
+      name,
+      [this, &spec, stop, push, record] {
+        int seq = 0;
+        for (; seq < spec.items_per_producer; ++seq) push(seq);
+        if (!stop->WaitForNotificationWithTimeout(kWaitLimit)) {
+          rec_.Violation("producer never asked to stop");
+        }
+        for (int end = seq + spec.items_after_stop; seq < end; ++seq) {
+          push(seq);
+        }
+        rec_.Ended(record);
+      },
+      std::move(options));
+  if (!thread.ok()) {
+    rec_.Violation(
+        absl::StrCat("producer ", name, ": ", thread.status().ToString()));
+    return;
   }
+  managed_.push_back(std::move(*thread));
+  rec_.Created(name);
 }
 
 void Round::StartPool(const PoolSpec& spec) {
@@ -628,17 +656,19 @@ void Round::RunOnTriggerThread(absl::AnyInvocable<void()> action) {
   st.trigger.Notify();
 }
 
+std::shared_ptr<const ShutdownReport> Round::ShutdownFrom(const char* who) {
+  auto r = rt_->Shutdown();
+  if (!r.ok()) {
+    rec_.Violation(
+        absl::StrCat("Shutdown() from ", who, ": ", r.status().ToString()));
+    return nullptr;
+  }
+  return *r;
+}
+
 std::shared_ptr<const ShutdownReport> Round::Trigger() {
   std::shared_ptr<const ShutdownReport> report;
-  auto shutdown = [this](const char* who) {
-    auto r = rt_->Shutdown();
-    if (!r.ok()) {
-      rec_.Violation(absl::StrCat("Shutdown() from ", who, ": ",
-                                  r.status().ToString()));
-      return std::shared_ptr<const ShutdownReport>();
-    }
-    return *r;
-  };
+  auto shutdown = [this](const char* who) { return ShutdownFrom(who); };
   // Threads waiting for a trigger that is not theirs go on at once.
   for (size_t i = 0; i < threads_.size(); ++i) {
     if (static_cast<int>(i) != s_.trigger_thread ||
@@ -667,32 +697,9 @@ std::shared_ptr<const ShutdownReport> Round::Trigger() {
       }
       break;
     }
-    case Trigger::kShutdownFromThread: {
-      ThreadState& st = *threads_[s_.trigger_thread];
-      const bool daemon = st.spec->daemon;
-      const std::string name = st.spec->name;
-      RunOnTriggerThread([this, daemon, name] {
-        auto r = rt_->Shutdown();
-        if (daemon && r.ok()) {
-          absl::MutexLock lock(&mu_);
-          other_reports_.push_back(*r);
-        } else if (daemon || r.ok() ||
-                   r.status().code() != absl::StatusCode::kFailedPrecondition ||
-                   !absl::StrContains(r.status().message(), name)) {
-          rec_.Violation(absl::StrCat(
-              "Shutdown() on registered ", daemon ? "daemon " : "", "thread ",
-              name, ": got ", r.ok() ? "a report" : r.status().ToString(),
-              daemon ? ", want the report" : ", want FailedPrecondition "
-                                             "naming the thread"));
-        }
-      });
-      // A non-daemon caller returns at once; a daemon one waits for the end.
-      if (!daemon && !st.triggered.WaitForNotificationWithTimeout(kWaitLimit)) {
-        rec_.Violation("Shutdown() on a non-daemon thread did not return");
-      }
-      report = shutdown("main");
+    case Trigger::kShutdownFromThread:
+      report = ShutdownFromTriggerThread();
       break;
-    }
     case Trigger::kConcurrentShutdowns: {
       std::shared_ptr<const ShutdownReport> other;
       std::thread t([&] { other = shutdown("a second thread"); });
@@ -709,6 +716,34 @@ std::shared_ptr<const ShutdownReport> Round::Trigger() {
   absl::MutexLock lock(&mu_);
   for (auto& t : tasks_) t->seen.done_at_report = t->handle.done();
   return report;
+}
+
+// Shutdown() on a registered thread returns FailedPrecondition naming it at
+// once; on a daemon thread it waits for the sequence and returns the report.
+std::shared_ptr<const ShutdownReport> Round::ShutdownFromTriggerThread() {
+  ThreadState& st = *threads_[s_.trigger_thread];
+  const bool daemon = st.spec->daemon;
+  const std::string name = st.spec->name;
+  RunOnTriggerThread([this, daemon, name] {
+    auto r = rt_->Shutdown();
+    if (daemon && r.ok()) {
+      absl::MutexLock lock(&mu_);
+      other_reports_.push_back(*r);
+    } else if (daemon || r.ok() ||
+               r.status().code() != absl::StatusCode::kFailedPrecondition ||
+               !absl::StrContains(r.status().message(), name)) {
+      rec_.Violation(absl::StrCat(
+          "Shutdown() on registered ", daemon ? "daemon " : "", "thread ",
+          name, ": got ", r.ok() ? "a report" : r.status().ToString(),
+          daemon ? ", want the report" : ", want FailedPrecondition "
+                                         "naming the thread"));
+    }
+  });
+  // A non-daemon caller returns at once; a daemon one waits for the end.
+  if (!daemon && !st.triggered.WaitForNotificationWithTimeout(kWaitLimit)) {
+    rec_.Violation("Shutdown() on a non-daemon thread did not return");
+  }
+  return ShutdownFrom("main");
 }
 
 void Round::Release() {

@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -93,14 +94,23 @@ class Round {
   absl::Status RunCleanup(const CleanupSpec& spec);
   void AddDuringSequence(const CleanupSpec& spec);
   void StartThread(int i);
+  void ExpectThreadSteps(const ThreadSpec& spec, bool blocked);
+  // Starts thread `i` (registered or managed); returns it if foreign.
+  std::thread LaunchThread(int i, std::optional<absl::Duration> join_budget);
   void ThreadBody(int i);
   void OnTerminate(const std::string& name, Fault fault, ThreadState* state);
   void StartConsumer(const ConsumerSpec& spec);
+  void StartProducer(ConsumerState* cs, const ConsumerSpec& spec, int p);
   void StartPool(const PoolSpec& spec);
   Task* SubmitTask(ThreadPool& pool, const std::string& pool_name,
                    const TaskSpec& spec, bool from_blocking_task);
   void RacingSubmitter(ThreadPool* pool, const std::string& pool_name);
   void SpawnHelper(const std::string& parent, HelperExpect expect);
+  void CheckHelperRegistration(const std::string& name,
+                               const absl::Status& status, HelperExpect expect,
+                               bool finished_before, bool called_inline);
+  std::shared_ptr<const ShutdownReport> ShutdownFrom(const char* who);
+  std::shared_ptr<const ShutdownReport> ShutdownFromTriggerThread();
   void Block();
   void CheckShutdownRefused(const std::string& where);
   int PhaseIndex(const std::string& phase) const;

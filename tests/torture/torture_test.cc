@@ -6,11 +6,13 @@
 // prints the seed, the scenario, the report and the command that replays it.
 //
 //   ORDERLY_TORTURE_SEED=123     replay one seed (with --test_env=...)
-//   ORDERLY_TORTURE_SEEDS=10000  run that many seeds, from seed 1
+//   ORDERLY_TORTURE_SEEDS=10000  run that many seeds, from seed 1, cut into
+//                                kShards ranges (one per Bazel shard)
 // README.md says how many seeds CI runs under each configuration.
 
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -61,19 +63,31 @@ bool RunSeed(uint64_t seed) {
   return false;
 }
 
-TEST(TortureTest, RandomizedShutdownsKeepTheirInvariants) {
+// The seeds are cut into kShards ranges, one test each; BUILD's shard_count
+// equals kShards, so each Bazel shard runs one range (gtest hands shard i
+// the i-th test), and a plain run runs them all, one after the other.
+constexpr int kShards = 4;
+
+class TortureTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(TortureTest, RandomizedShutdownsKeepTheirInvariants) {
   if (const uint64_t seed = EnvOr("ORDERLY_TORTURE_SEED", 0); seed != 0) {
-    RunSeed(seed);
+    if (GetParam() == 0) RunSeed(seed);
     return;
   }
   const uint64_t seeds = EnvOr("ORDERLY_TORTURE_SEEDS", kDefaultSeeds);
+  const uint64_t shard = static_cast<uint64_t>(GetParam());
+  const uint64_t first = shard * seeds / kShards + 1;
+  const uint64_t last = (shard + 1) * seeds / kShards;
   const absl::Time start = absl::Now();
-  for (uint64_t seed = 1; seed <= seeds; ++seed) {
+  for (uint64_t seed = first; seed <= last; ++seed) {
     if (!RunSeed(seed)) return;  // The first failing seed is enough.
   }
-  std::cout << seeds << " torture seeds in "
+  std::cout << "torture seeds " << first << ".." << last << " in "
             << absl::FormatDuration(absl::Now() - start) << "\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(SeedRanges, TortureTest, ::testing::Range(0, kShards));
 
 }  // namespace
 }  // namespace torture
