@@ -29,6 +29,29 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
+// In the report: every terminate step ended before the first join began.
+void ExpectTerminatesBeforeJoins(const ShutdownReport& report, int threads) {
+  absl::Time last_terminate_end = absl::InfinitePast();
+  absl::Time first_join_start = absl::InfiniteFuture();
+  int joins = 0;
+  int terminates = 0;
+  for (const StepRecord& s : report.steps) {
+    if (s.kind == StepKind::kTerminateCallback) {
+      ++terminates;
+      last_terminate_end = std::max(last_terminate_end, s.start + s.duration);
+    } else if (s.kind == StepKind::kJoin) {
+      first_join_start = std::min(first_join_start, s.start);
+      ++joins;
+    }
+  }
+  // A thread released by the last callback may end before the joins begin:
+  // it then has no join record (seen under ASan). The test's latch is what
+  // proves that no join preceded a terminate (the test checks report.ok()).
+  EXPECT_LE(joins, threads);
+  EXPECT_EQ(terminates, threads);
+  EXPECT_LE(last_terminate_end, first_join_start);
+}
+
 TEST(ThreadRegistrationTest, TerminateCallbacksRunNewestFirstBeforeAnyJoin) {
   constexpr int kThreads = 8;
   EventLog log;
@@ -73,26 +96,7 @@ TEST(ThreadRegistrationTest, TerminateCallbacksRunNewestFirstBeforeAnyJoin) {
   expected.push_back("cleanup");
   EXPECT_EQ(log.Take(), expected);
   EXPECT_TRUE(report->ok()) << report->ToText();
-  // In the report: every terminate step ended before the first join began.
-  absl::Time last_terminate_end = absl::InfinitePast();
-  absl::Time first_join_start = absl::InfiniteFuture();
-  int joins = 0;
-  int terminates = 0;
-  for (const StepRecord& s : report->steps) {
-    if (s.kind == StepKind::kTerminateCallback) {
-      ++terminates;
-      last_terminate_end = std::max(last_terminate_end, s.start + s.duration);
-    } else if (s.kind == StepKind::kJoin) {
-      first_join_start = std::min(first_join_start, s.start);
-      ++joins;
-    }
-  }
-  // A thread released by the last callback may end before the joins begin:
-  // it then has no join record (seen under ASan). The latch above is what
-  // proves that no join preceded a terminate; report->ok() checks it.
-  EXPECT_LE(joins, kThreads);
-  EXPECT_EQ(terminates, kThreads);
-  EXPECT_LE(last_terminate_end, first_join_start);
+  ExpectTerminatesBeforeJoins(*report, kThreads);
 }
 
 TEST(ThreadRegistrationTest, DaemonIsTerminatedNeverJoinedAndNamedWhenCleanupsBegin) {
