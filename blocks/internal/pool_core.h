@@ -66,6 +66,13 @@ struct Task {
   ShutdownBehavior behavior;
 };
 
+// Thread-safety: Post(), StartShutdown(), CancelPending() and stats() may be
+// called from any thread, at any time (the runtime's stop callback, `drain`
+// cleanup and counters call them too). StartWorkers() is called once, before
+// anything else; ShutdownAndJoin() once, last (the pool's destructor, or
+// Create() when it fails).
+// Lifetime: shared by the ThreadPool, its `drain` cleanup and its counters;
+// ShutdownAndJoin() joins every worker, so the core outlives them.
 class PoolCore {
  public:
   static constexpr int kMaxThreads = 1024;
