@@ -100,7 +100,7 @@ bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
   while (!MayTakeLocked(w)) {
     if (!batch.empty()) {
       mu_.Unlock();  // WakeAll() takes mu_.
-      if (batch.Flush()) WakeAll();
+      batch.Flush();  // Calls WakeAll() if that completed the shutdown.
       mu_.Lock();
       continue;  // The queue may have changed meanwhile.
     }
@@ -146,7 +146,7 @@ void PoolCore::Run(Worker& w, Task& task, TaskTracker::Batch& batch,
     return;
   }
   Execute(w, task);
-  if (batch.DidRunTask(task.behavior)) WakeAll();
+  batch.DidRunTask(task.behavior);
 }
 
 void PoolCore::RunContinueTask(Worker& w, Task& task,
@@ -159,7 +159,7 @@ void PoolCore::RunContinueTask(Worker& w, Task& task,
   // the runtime, so a report names it if it outlives `threads`), not a
   // thread the `threads` phase joins. Nor may the blocking tasks it finished
   // before wait for it (W3).
-  if (batch.Flush()) WakeAll();
+  batch.Flush();
   absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
   joined.Reset();
   Execute(w, task);

@@ -78,7 +78,9 @@ class PoolCore {
   static constexpr int kMaxThreads = 1024;
 
   PoolCore(std::string name, Runtime* runtime)
-      : name_(std::move(name)), runtime_(runtime) {}
+      : name_(std::move(name)),
+        runtime_(runtime),
+        tracker_([this] { WakeAll(); }) {}  // Never called under mu_.
 
   // Starts `n` regular workers and the reserve; waits until each has
   // registered (or failed to).
@@ -122,7 +124,9 @@ class PoolCore {
                        ThreadRegistration& joined);
   void Execute(Worker& w, Task& task);
   void Cancel(Task& task);
-  // Wakes every worker: the bit was set, or shutdown completed.
+  // Wakes every worker: the bit was set, or shutdown completed (the
+  // tracker's on_complete; every tracker call that can complete the
+  // shutdown is made without mu_).
   void WakeAll();
   // Signals the reserve if it has work now (W2).
   void MaybeWakeReserveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

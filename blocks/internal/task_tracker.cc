@@ -7,6 +7,7 @@ namespace blocks_internal {
 
 bool TaskTracker::StartShutdown() {
   const uint64_t old = word_.fetch_or(kShutdownBit, std::memory_order_acq_rel);
+  if (old == 0 && on_complete_) on_complete_();  // Nothing was counted.
   return (old & kShutdownBit) == 0;
 }
 
@@ -23,9 +24,21 @@ bool TaskTracker::CountUnless(Refuse refuse) {
   return true;
 }
 
+bool TaskTracker::CountUnlessShutdownStarted() {
+  // One fetch_add, not a compare-and-swap loop: on the hot path (every
+  // kBlockShutdown post, every kSkipOnShutdown start) a CAS after a load
+  // costs a second trip of the cache line between the poster and the
+  // workers (BM_Pool_Orderly_SkipOnShutdown). The price: after the bit, a
+  // refusal adds an item and takes it back (invariant 2).
+  const uint64_t old = word_.fetch_add(kOneItem, std::memory_order_acq_rel);
+  if ((old & kShutdownBit) == 0) return true;
+  Uncount(1);
+  return false;
+}
+
 bool TaskTracker::WillPostTask(ShutdownBehavior behavior) {
   if (behavior != ShutdownBehavior::kBlockShutdown) return !HasShutdownStarted();
-  return CountUnless([](uint64_t word) { return (word & kShutdownBit) != 0; });
+  return CountUnlessShutdownStarted();
 }
 
 bool TaskTracker::WillPostFollowUpTask() {
@@ -40,8 +53,7 @@ bool TaskTracker::WillRunTask(ShutdownBehavior behavior) {
              "a BLOCK_SHUTDOWN task runs that WillPostTask() did not count");
       return true;
     case ShutdownBehavior::kSkipOnShutdown:
-      return CountUnless(
-          [](uint64_t word) { return (word & kShutdownBit) != 0; });
+      return CountUnlessShutdownStarted();
     case ShutdownBehavior::kContinueOnShutdown:
       return !HasShutdownStarted();
   }
@@ -52,7 +64,9 @@ bool TaskTracker::Uncount(uint64_t n) {
   const uint64_t old =
       word_.fetch_sub(n * kOneItem, std::memory_order_acq_rel);
   assert(old >= n * kOneItem && "DidRunTask() for a task that was not counted");
-  return old == (n * kOneItem | kShutdownBit);
+  if (old != (n * kOneItem | kShutdownBit)) return false;
+  if (on_complete_) on_complete_();
+  return true;
 }
 
 }  // namespace blocks_internal

@@ -21,27 +21,33 @@
 //
 // Invariants (tests/blocks/task_tracker_test.cc)
 // 1. Counted or refused, never both, never neither. A task that blocks
-//    shutdown is counted by a compare-and-swap that reads the bit in the
+//    shutdown is counted by one read-modify-write that reads the bit in the
 //    same step: it is counted before StartShutdown() (and shutdown waits for
-//    it), or it sees the bit (and is refused, or does not start).
-//    (LoadWillPostAndRunRacingStartShutdown)
-// 2. Complete stays complete. Once IsShutdownComplete() is true it stays
-//    true: after the bit, nothing starts being counted except a follow-up
-//    (WillPostFollowUpTask()), and that only while the count is not zero.
-//    So a worker that sees "complete" may end: no work can arrive that it
-//    must run. (FollowUpTaskIsRefusedOnceShutdownIsComplete)
+//    it), or it sees the bit (and is refused, or does not start; it then
+//    takes its item back). (LoadWillPostAndRunRacingStartShutdown)
+// 2. Nothing is accepted after completion. Once IsShutdownComplete() has
+//    been true, no task is accepted or started: after the bit, only a
+//    follow-up (WillPostFollowUpTask()) is, and only while the count is not
+//    zero. So a worker that sees "complete" may end: no work can arrive that
+//    it must run. A refused WillPostTask()/WillRunTask() may make the word
+//    read "not complete" for a moment (it adds an item, sees the bit, takes
+//    it back); taking it back calls on_complete again, so a worker that
+//    looked in that moment and went to sleep is woken.
+//    (FollowUpTaskIsRefusedOnceShutdownIsComplete)
 // 3. Never low. The count is lowered only after the tasks it counts have
 //    finished; Batch defers that, so the count may read high for a while
 //    (shutdown waits a little longer), never low.
-// 4. One caller learns of completion: the DidRunTask() (or Batch::Flush())
-//    that takes the count to zero after the bit returns true; if nothing
-//    was counted when the bit was set, the StartShutdown() that set it
-//    (which returns true) is that caller. It wakes whoever waits for the
-//    end. (ExactlyOneCallerLearnsOfCompletion)
+// 4. Completion is announced, never early: the call that takes the count
+//    to zero after the bit (DidRunTask(), Batch::Flush(), a refusal taking
+//    its item back, or StartShutdown() if nothing was counted) calls
+//    `on_complete`; DidRunTask() and Flush() also return true then. It may
+//    be called more than once (see 2), never before every counted task has
+//    finished. (LoadWillPostAndRunRacingStartShutdown)
 //
 // Thread-safety: every method of TaskTracker is thread-safe and lock-free
-// (a load, or a compare-and-swap loop that retries only when another
-// thread changed the word meanwhile). A Batch belongs to one thread.
+// (a load, one fetch_add, or for a follow-up a compare-and-swap loop that
+// retries only when another thread changed the word meanwhile). A Batch
+// belongs to one thread.
 // Memory ordering: a DidRunTask() that returns true, or an
 // IsShutdownComplete() that returns true, happens-after every counted
 // task's DidRunTask() (acquire/release on the word).
@@ -54,6 +60,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "absl/functional/any_invocable.h"
 #include "blocks/shutdown_behavior.h"
 
 namespace orderly {
@@ -63,7 +70,12 @@ class TaskTracker {
  public:
   class Batch;
 
-  TaskTracker() = default;
+  // `on_complete` (may be empty) is called as invariant 4 says, on the
+  // calling thread, from inside the call that completes the shutdown: it
+  // must be quick and must not call back into this tracker's posting
+  // methods (the pool wakes its workers in it).
+  explicit TaskTracker(absl::AnyInvocable<void() const> on_complete = nullptr)
+      : on_complete_(std::move(on_complete)) {}
   TaskTracker(const TaskTracker&) = delete;
   TaskTracker& operator=(const TaskTracker&) = delete;
 
@@ -126,12 +138,17 @@ class TaskTracker {
   static constexpr uint64_t kShutdownBit = 1;
   static constexpr uint64_t kOneItem = 2;
 
-  // Adds kOneItem unless `refuse(word)`; false if refused.
+  // Adds kOneItem unless `refuse(word)` (a compare-and-swap loop); false if
+  // refused.
   template <typename Refuse>
   bool CountUnless(Refuse refuse);
-  // Subtracts `n` items; true iff that completed the shutdown.
+  // Adds kOneItem; takes it back and returns false if the bit was set.
+  bool CountUnlessShutdownStarted();
+  // Subtracts `n` items; true iff that completed the shutdown (then calls
+  // on_complete_).
   bool Uncount(uint64_t n);
 
+  const absl::AnyInvocable<void() const> on_complete_;
   std::atomic<uint64_t> word_{0};
 };
 
