@@ -145,7 +145,9 @@ TEST(TaskTrackerSingleTest, FollowUpTaskIsRefusedOnceShutdownIsComplete) {
   EXPECT_FALSE(tracker.WillPostFollowUpTask());
   for (SB b : kAll) {
     EXPECT_FALSE(tracker.WillPostTask(b));
-    if (b != SB::kBlockShutdown) EXPECT_FALSE(tracker.WillRunTask(b));
+    if (b != SB::kBlockShutdown) {
+      EXPECT_FALSE(tracker.WillRunTask(b));
+    }
   }
   EXPECT_TRUE(tracker.IsShutdownComplete());
 }
