@@ -71,7 +71,7 @@
 // Lifetime: the runtime's cleanup and counters share the pool's internal
 // state; the pool may be destroyed before or after its runtime shuts down.
 // Cost: one lock per submission and per task start; a kBlockShutdown
-// submission adds one compare-and-swap, a kSkipOnShutdown start one;
+// submission adds one fetch_add, a kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
 // high for a moment, never low). A kContinueOnShutdown task pays two
 // registrations (its worker turns daemon while it runs). The reserve is one
