@@ -12,7 +12,7 @@
 //   orderly::TaskHandle h = (*pool)->Submit(SB::kSkipOnShutdown, [&] { Scan(); });
 //   absl::Status s = h.Wait();  // OK, Cancelled at shutdown, or refused.
 //
-// Shutdown behaviours (what the runtime's sequence does with a task)
+// Shutdown behaviours (shutdown_behavior.h: what the sequence does with a task)
 //   kContinueOnShutdown  dropped if not started; if running, never waited
 //                        for: its worker is a daemon while it runs.
 //   kSkipOnShutdown      dropped if not started; finished if started.
@@ -34,14 +34,26 @@
 //   kBlockShutdown task is pending or running and no kSkipOnShutdown task is
 //   running; the phase joins them all.
 //
-// The accounting is one atomic step (as Chromium's TaskTracker): one word
-// holds the "shutdown started" bit and the count of tasks that block
-// shutdown. A kBlockShutdown submission adds to the count and reads the bit
-// in one fetch_add; a kSkipOnShutdown task does the same when it starts. So a
-// submission racing the stop is either counted (and run, and waited for) or
-// refused; never accepted and then forgotten. Tasks that do not block
-// shutdown are checked against the bit under the queue's lock, which the
-// cancelling drain also takes: each is run, cancelled or refused.
+// Workers. Create() starts `num_threads` workers, "<name>/0" and on, and one
+// reserve worker, "<name>/reserve"; all are registered before it returns.
+// The reserve runs nothing until shutdown has started, and then only while
+// every other worker runs a kContinueOnShutdown task (each a daemon
+// meanwhile, so the `threads` phase would not wait for it). It never runs a
+// kContinueOnShutdown task itself (after the stop none starts), and it ends
+// only once nothing blocks shutdown. So at every moment of a shutdown a
+// non-daemon worker is there for the blocking work, and `threads` waits for
+// it: no thread is started during the shutdown for that, and none has to
+// register late. Before the stop, at most `num_threads` tasks run at once;
+// during it, at most `num_threads` + 1.
+//
+// The accounting is one atomic word (blocks/internal/task_tracker.h, as
+// Chromium's TaskTracker): the "shutdown started" bit and the count of tasks
+// that block shutdown. A kBlockShutdown submission is counted in one step
+// with the read of the bit; a kSkipOnShutdown task likewise when it starts.
+// So a submission racing the stop is either counted (and run, and waited
+// for) or refused; never accepted and then forgotten. Tasks that do not
+// block shutdown are checked against the bit under the queue's lock, which
+// the cancelling drain also takes: each is run, cancelled or refused.
 //
 // Contract
 // - Post() returns OK if the task was accepted, or the refusal. `on_done`
@@ -51,17 +63,19 @@
 // - Submit() always returns a handle (task_handle.h) that completes.
 // - The destructor shuts the pool down as the sequence would: refuses new
 //   work, cancels what is pending, waits for kBlockShutdown work and running
-//   kSkipOnShutdown work, joins every worker. Do not destroy a pool from one
-//   of its own tasks.
+//   kSkipOnShutdown work, joins every worker (so it also waits for running
+//   kContinueOnShutdown tasks). Do not destroy a pool from one of its own
+//   tasks.
 //
 // Thread-safety: Post(), Submit() and stats() are thread-safe.
 // Lifetime: the runtime's cleanup and counters share the pool's internal
 // state; the pool may be destroyed before or after its runtime shuts down.
 // Cost: one lock per submission and per task start; a kBlockShutdown
-// submission adds one fetch_add, a kSkipOnShutdown start one fetch_add;
+// submission adds one fetch_add, a kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
 // high for a moment, never low). A kContinueOnShutdown task pays two
-// registrations (its worker turns daemon while it runs). See
+// registrations (its worker turns daemon while it runs). The reserve is one
+// more thread per pool, parked until a shutdown needs it. See
 // benchmarks/README-blocks.md.
 
 #ifndef ORDERLY_BLOCKS_THREAD_POOL_H_
@@ -77,23 +91,15 @@
 #include "absl/strings/string_view.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
+#include "blocks/shutdown_behavior.h"
 #include "blocks/task_handle.h"
 
 namespace orderly {
 
-enum class ShutdownBehavior {
-  kContinueOnShutdown,
-  kSkipOnShutdown,
-  kBlockShutdown,
-};
-
-// "CONTINUE_ON_SHUTDOWN", "SKIP_ON_SHUTDOWN", "BLOCK_SHUTDOWN".
-const char* ShutdownBehaviorName(ShutdownBehavior behavior);
-
 struct ThreadPoolOptions {
   // The runtime whose sequence shuts the pool down; null: Default().
   Runtime* runtime = nullptr;
-  // Number of worker threads (1 to 1024).
+  // Number of worker threads (1 to 1024), besides the reserve (see above).
   int num_threads = 4;
 };
 

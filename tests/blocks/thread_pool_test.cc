@@ -1,7 +1,10 @@
 // Copyright 2026 The orderly Authors.
 //
 // ThreadPool: the bpo-31783 seed (work submitted from completions during
-// shutdown), per-task shutdown behaviour, cancellation waking every waiter.
+// shutdown), per-task shutdown behaviour, cancellation waking every waiter,
+// the reserve worker. Longer than ~450 lines because it keeps every earlier
+// pool test with its assertions next to the reserve's three; the accounting
+// has its own file (task_tracker_test.cc).
 
 #include "blocks/thread_pool.h"
 
@@ -262,11 +265,11 @@ TEST(ThreadPoolTest, ThrowingTaskCompletesItsHandleWithTheError) {
   EXPECT_TRUE((*pool)->Submit(SB::kSkipOnShutdown, [] {}).Wait().ok());
 }
 
-// Found by the torture suite (tests/torture, seed 6): a worker that finished
-// a SKIP_ON_SHUTDOWN task and then started a long CONTINUE_ON_SHUTDOWN one
-// kept the finished task in its unflushed batch, so the blocking count never
-// reached zero and the idle worker waited for it: `threads` waited for
-// continue-on-shutdown work, which must never be waited for.
+// Found by the torture suite: a worker that finished a SKIP_ON_SHUTDOWN task
+// and then started a long CONTINUE_ON_SHUTDOWN one kept the finished task in
+// its unflushed batch, so the blocking count never reached zero and the idle
+// worker waited for it: `threads` waited for continue-on-shutdown work, which
+// must never be waited for. (Invariant W3 in blocks/internal/pool_core.h.)
 TEST(ThreadPoolTest, LongContinueTaskDoesNotHoldBackTheOtherWorkers) {
   RuntimeOptions options;
   options.on_deadline = DeadlineAction::kReportOnly;
@@ -301,9 +304,10 @@ TEST(ThreadPoolTest, LongContinueTaskDoesNotHoldBackTheOtherWorkers) {
   EXPECT_TRUE(continue_task.Wait().ok());
 }
 
-// Torture seed 37: every worker runs a continue-on-shutdown task (a daemon
-// meanwhile) while block-shutdown work waits in the queue. Shutdown must
-// still wait for that work: the pool starts a helper worker for it.
+// Found by the torture suite: every worker runs a continue-on-shutdown task
+// (a daemon meanwhile) while block-shutdown work waits in the queue.
+// Shutdown must still wait for that work: the pool's reserve worker runs it
+// (invariant W2 in blocks/internal/pool_core.h).
 TEST(ThreadPoolTest, BlockingWorkRunsEvenWhenEveryWorkerIsInAContinueTask) {
   absl::Notification release;  // Outlives the runtime (see runtime.h).
   Runtime rt;
@@ -332,6 +336,112 @@ TEST(ThreadPoolTest, BlockingWorkRunsEvenWhenEveryWorkerIsInAContinueTask) {
   release.Notify();
   EXPECT_TRUE(c1.Wait().ok());
   EXPECT_TRUE(c2.Wait().ok());
+}
+
+// As above with one worker: the reserve is what runs the blocking work, and
+// the report names the worker that runs the continue task as a daemon.
+TEST(ThreadPoolTest, OneWorkerPoolRunsBlockingWorkWhileItsWorkerContinues) {
+  absl::Notification started, release;  // Outlive the runtime.
+  Runtime rt;
+  auto pool = ThreadPool::Create("pool", On(rt, 1));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  TaskHandle c = (*pool)->Submit(SB::kContinueOnShutdown, [&] {
+    started.Notify();
+    release.WaitForNotification();
+  });
+  started.WaitForNotification();
+  std::atomic<bool> blocking_ran{false};
+  TaskHandle blocking =
+      (*pool)->Submit(SB::kBlockShutdown, [&] { blocking_ran = true; });
+  auto report = rt.Shutdown();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(blocking_ran.load());
+  EXPECT_TRUE(blocking.Wait().ok());
+  EXPECT_THAT((*report)->daemons_running, ::testing::ElementsAre("pool/0"));
+  EXPECT_TRUE((*report)->stragglers.empty()) << (*report)->ToText();
+  release.Notify();
+  EXPECT_TRUE(c.Wait().ok());
+}
+
+// Before the stop the pool runs at most num_threads tasks: the reserve takes
+// nothing, so a task queued behind a running continue task waits, and is
+// dropped at the stop.
+TEST(ThreadPoolTest, ReserveRunsNoTaskBeforeTheStop) {
+  absl::Notification started, release;  // Outlive the runtime.
+  Runtime rt;
+  auto pool = ThreadPool::Create("pool", On(rt, 1));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  TaskHandle c = (*pool)->Submit(SB::kContinueOnShutdown, [&] {
+    started.Notify();
+    release.WaitForNotification();
+  });
+  started.WaitForNotification();
+  std::atomic<bool> skip_ran{false};
+  TaskHandle skip =
+      (*pool)->Submit(SB::kSkipOnShutdown, [&] { skip_ran = true; });
+  ASSERT_TRUE(rt.Shutdown().ok());
+  EXPECT_EQ(skip.Wait().code(), absl::StatusCode::kCancelled);
+  EXPECT_FALSE(skip_ran.load());
+  release.Notify();
+  EXPECT_TRUE(c.Wait().ok());
+}
+
+// The races behind the shutdown helper this pool used to start (a worker
+// between its shutdown check and entering a continue task; blocking work
+// counted before the stop but queued after the drain looked; a helper that
+// registered after `threads` had closed registration): a submitter puts
+// both workers into continue-on-shutdown tasks and posts blocking work
+// until refused, while the stop lands. Every accepted blocking task must
+// have run when Shutdown() returns.
+TEST(ThreadPoolTest, LoadBlockingWorkRacingTheStopWhileWorkersEnterContinueTasks) {
+  constexpr int kRounds = 200;
+  for (int round = 0; round < kRounds; ++round) {
+    absl::Notification release, submitting;  // Outlive the runtime.
+    std::atomic<int> blocking_ran{0};
+    Runtime rt;
+    auto pool = ThreadPool::Create("pool", On(rt, 2));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    ThreadPool& p = **pool;
+    std::vector<TaskHandle> blocking, continuing;
+    std::thread submitter([&] {
+      for (int i = 0; i < 2; ++i) {
+        continuing.push_back(p.Submit(SB::kContinueOnShutdown,
+                                      [&] { release.WaitForNotification(); }));
+      }
+      submitting.Notify();
+      for (;;) {
+        TaskHandle h = p.Submit(SB::kBlockShutdown, [&] { ++blocking_ran; });
+        blocking.push_back(h);
+        if (h.done() && h.Wait().code() == absl::StatusCode::kFailedPrecondition) {
+          return;
+        }
+      }
+    });
+    submitting.WaitForNotification();
+    auto report = rt.Shutdown();
+    const int ran_at_return = blocking_ran.load();
+    ASSERT_TRUE(report.ok()) << report.status();
+    submitter.join();
+    int accepted = 0;
+    for (const TaskHandle& h : blocking) {
+      const absl::Status s = h.Wait();
+      EXPECT_TRUE(s.ok() || s.code() == absl::StatusCode::kFailedPrecondition)
+          << s;
+      accepted += s.ok();
+    }
+    EXPECT_EQ(ran_at_return, accepted)
+        << "round " << round << ": Shutdown() returned before the "
+        << "BLOCK_SHUTDOWN work it accepted had run";
+    EXPECT_TRUE((*report)->stragglers.empty()) << (*report)->ToText();
+    release.Notify();
+    for (const TaskHandle& h : continuing) {
+      const absl::StatusCode code = h.Wait().code();
+      EXPECT_TRUE(code == absl::StatusCode::kOk ||
+                  code == absl::StatusCode::kCancelled)
+          << h.Wait();
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
 }
 
 TEST(ThreadPoolTest, DestroyingThePoolRunsBlockingWorkAndCancelsTheRest) {

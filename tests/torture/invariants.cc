@@ -461,8 +461,8 @@ class Checker {
         if (code == absl::StatusCode::kCancelled) {
           Fail("block-shutdown work runs", what + " was cancelled");
         }
-        // Also when every worker runs a continue-on-shutdown task: the pool
-        // then starts a helper for it (seed 37).
+        // Also when every worker runs a continue-on-shutdown task: the
+        // pool's reserve worker runs it (W2 in blocks/internal/pool_core.h).
         if (ran && !t.done_at_report) {
           Fail("block-shutdown work runs",
                what + " was not done when Shutdown() returned");

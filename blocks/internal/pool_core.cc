@@ -1,0 +1,321 @@
+// Copyright 2026 The orderly Authors.
+
+#include "blocks/internal/pool_core.h"
+
+#include <cassert>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/internal/exception_text.h"
+
+namespace orderly {
+namespace blocks_internal {
+
+absl::Status PoolCore::StartWorkers(int n) {
+  regular_workers_ = n;
+  for (int i = 0; i <= n; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->name = absl::StrCat(name_, "/", i);
+  }
+  workers_.back()->name = absl::StrCat(name_, "/reserve");
+  workers_.back()->reserve = true;
+  {
+    absl::MutexLock lock(&mu_);
+    ids_.resize(workers_.size());
+  }
+  int launched = 0;
+  for (; launched <= n; ++launched) {
+    try {
+      workers_[launched]->thread =
+          std::thread([this, launched] { WorkerMain(launched); });
+    } catch (const std::system_error& e) {
+      absl::MutexLock lock(&mu_);
+      start_error_ = absl::ResourceExhaustedError(absl::StrCat(
+          "ThreadPool \"", name_, "\": could not start worker ",
+          workers_[launched]->name, ": ", e.what()));
+      break;
+    }
+  }
+  struct AllStarted {
+    int* started;
+    int launched;
+    static bool Check(AllStarted* a) { return *a->started == a->launched; }
+  };
+  absl::MutexLock lock(&mu_);
+  AllStarted all{&started_, launched};
+  mu_.Await(absl::Condition(&AllStarted::Check, &all));
+  return start_error_;
+}
+
+absl::StatusOr<ThreadRegistration> PoolCore::Register(const Worker& w,
+                                                      bool daemon) {
+  ThreadOptions options;
+  options.daemon = daemon;
+  // The registration ends on the worker, before the worker ends, and the
+  // core outlives its workers: `this` stays valid while this can run.
+  options.on_terminate = [this] { StartShutdown(); };
+  return runtime_->RegisterThread(w.name, std::move(options));
+}
+
+void PoolCore::WorkerMain(int index) {
+  Worker& w = *workers_[index];
+  // Non-daemon: the runtime's `threads` phase joins this worker.
+  absl::StatusOr<ThreadRegistration> reg = Register(w, /*daemon=*/false);
+  {
+    absl::MutexLock lock(&mu_);
+    ids_[index] = std::this_thread::get_id();
+    if (!reg.ok() && start_error_.ok()) {
+      start_error_ = absl::Status(
+          reg.status().code(),
+          absl::StrCat("ThreadPool \"", name_, "\": ", reg.status().message()));
+    }
+    ++started_;
+  }
+  if (!reg.ok()) return;
+  ThreadRegistration joined = std::move(*reg);
+  TaskTracker::Batch batch(tracker_);
+  mu_.Lock();
+  while (AwaitTaskLocked(w, batch)) {
+    Task task = TakeLocked(w);
+    mu_.Unlock();
+    Run(w, task, batch, joined);
+    mu_.Lock();
+    if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
+      --in_continue_;  // Back from it (or it was dropped).
+    }
+  }
+  mu_.Unlock();
+}
+
+bool PoolCore::MayTakeLocked(const Worker& w) const {
+  if (queue_.empty()) return false;
+  if (!w.reserve) return true;
+  // The reserve: only while no regular worker can (W2). After the bit, the
+  // continue-on-shutdown tasks it may take are only ever dropped.
+  return in_continue_ == regular_workers_ && tracker_.HasShutdownStarted();
+}
+
+bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
+  while (!MayTakeLocked(w)) {
+    if (!batch.empty()) {
+      mu_.Unlock();  // WakeAll() takes mu_.
+      batch.Flush();  // Calls WakeAll() if that completed the shutdown.
+      mu_.Lock();
+      continue;  // The queue may have changed meanwhile.
+    }
+    if (tracker_.IsShutdownComplete()) return false;  // W1.
+    if (w.reserve) {
+      reserve_cv_.Wait(&mu_);
+      continue;
+    }
+    ++idle_;
+    work_cv_.Wait(&mu_);
+    --idle_;
+    if (signaled_ > 0) --signaled_;
+  }
+  return true;
+}
+
+Task PoolCore::TakeLocked(Worker& w) {
+  Task task = std::move(queue_.front());
+  queue_.pop_front();
+  if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
+    ++in_continue_;
+    MaybeWakeReserveLocked();
+  }
+  return task;
+}
+
+void PoolCore::MaybeWakeReserveLocked() {
+  if (in_continue_ == regular_workers_ && !queue_.empty() &&
+      tracker_.HasShutdownStarted()) {
+    reserve_cv_.Signal();
+  }
+}
+
+void PoolCore::Run(Worker& w, Task& task, TaskTracker::Batch& batch,
+                   ThreadRegistration& joined) {
+  // kSkipOnShutdown: started and counted in one step, or dropped.
+  if (!tracker_.WillRunTask(task.behavior)) {
+    Cancel(task);
+    return;
+  }
+  if (task.behavior == ShutdownBehavior::kContinueOnShutdown) {
+    RunContinueTask(w, task, batch, joined);
+    return;
+  }
+  Execute(w, task);
+  batch.DidRunTask(task.behavior);
+}
+
+void PoolCore::RunContinueTask(Worker& w, Task& task,
+                               TaskTracker::Batch& batch,
+                               ThreadRegistration& joined) {
+  // The reserve takes tasks only after the bit, when WillRunTask() drops
+  // every continue-on-shutdown one.
+  assert(!w.reserve);
+  // Never waited for: while it runs, this worker is a daemon (still known to
+  // the runtime, so a report names it if it outlives `threads`), not a
+  // thread the `threads` phase joins. Nor may the blocking tasks it finished
+  // before wait for it (W3).
+  batch.Flush();
+  absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
+  joined.Reset();
+  Execute(w, task);
+  absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
+  // Refused once `threads` has joined: the worker stays unjoined (it is
+  // shut down by then and ends as soon as its queue allows).
+  if (again.ok()) joined = std::move(*again);
+}  // `daemon` ends here, after `joined` is back.
+
+void PoolCore::Execute(Worker& w, Task& task) {
+  w.running_block = task.behavior == ShutdownBehavior::kBlockShutdown;
+  absl::Status status;
+  try {
+    task.fn();
+  } catch (...) {
+    status = absl::UnknownError(absl::StrCat(
+        "ThreadPool \"", name_, "\": the task ",
+        runtime_internal::DescribeCurrentException()));
+  }
+  task.fn = nullptr;  // Its captures go before the completion is published.
+  w.completed.fetch_add(1, std::memory_order_relaxed);
+  if (task.on_done) {
+    try {
+      task.on_done(std::move(status));
+    } catch (...) {
+      // The completion callback is the last word on this task: nobody is
+      // left to tell. It is part of the task, which already counted.
+    }
+  }
+  task.on_done = nullptr;
+  w.running_block = false;
+}
+
+void PoolCore::Cancel(Task& task) {
+  cancelled_.fetch_add(1, std::memory_order_relaxed);
+  task.fn = nullptr;
+  if (task.on_done) {
+    try {
+      task.on_done(absl::CancelledError(absl::StrCat(
+          "ThreadPool \"", name_, "\": shutdown in progress; the ",
+          ShutdownBehaviorName(task.behavior),
+          " task was dropped before it started")));
+    } catch (...) {
+    }
+  }
+  task.on_done = nullptr;
+}
+
+void PoolCore::WakeAll() {
+  absl::MutexLock lock(&mu_);
+  work_cv_.SignalAll();
+  reserve_cv_.SignalAll();
+}
+
+void PoolCore::StartShutdown() {
+  // Under mu_ after the bit: a worker that looked before it waits already,
+  // one that looks after sees it (W2).
+  if (tracker_.StartShutdown()) WakeAll();
+}
+
+bool PoolCore::CallerRunsBlockingWork() {
+  const std::thread::id me = std::this_thread::get_id();
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    // `running_block` is only ever touched by its own worker: this one.
+    if (ids_[i] == me) return workers_[i]->running_block;
+  }
+  return false;
+}
+
+absl::Status PoolCore::Refuse(ShutdownBehavior behavior) {
+  refused_.fetch_add(1, std::memory_order_relaxed);
+  return absl::FailedPreconditionError(absl::StrCat(
+      "ThreadPool \"", name_, "\": shutdown in progress; ",
+      ShutdownBehaviorName(behavior),
+      " task refused (after the stop request, only BLOCK_SHUTDOWN work "
+      "posted by running BLOCK_SHUTDOWN work is accepted)"));
+}
+
+absl::Status PoolCore::Post(ShutdownBehavior behavior,
+                            absl::AnyInvocable<void()> fn,
+                            absl::AnyInvocable<void(absl::Status)> on_done) {
+  if (!fn) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ThreadPool \"", name_, "\": the task is empty"));
+  }
+  // The runtime's flag turns before its stop callbacks run: see it at once.
+  if (!tracker_.HasShutdownStarted() && runtime_->stop_requested()) {
+    StartShutdown();
+  }
+  const bool blocks = behavior == ShutdownBehavior::kBlockShutdown;
+  if (blocks && !tracker_.WillPostTask(behavior) &&
+      !(CallerRunsBlockingWork() && tracker_.WillPostFollowUpTask())) {
+    return Refuse(behavior);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    // Under the lock that CancelPending() and the workers' exit take: a task
+    // that does not block shutdown is queued before them, or refused (W4).
+    if (blocks || tracker_.WillPostTask(behavior)) {
+      queue_.push_back(Task{std::move(fn), std::move(on_done), behavior});
+      ++accepted_;
+      if (idle_ > signaled_) {  // One signal per idle worker.
+        ++signaled_;
+        work_cv_.Signal();
+      } else {
+        MaybeWakeReserveLocked();  // W2.
+      }
+      return absl::OkStatus();
+    }
+  }
+  return Refuse(behavior);
+}
+
+void PoolCore::CancelPending() {
+  std::deque<Task> dropped;
+  {
+    absl::MutexLock lock(&mu_);
+    std::deque<Task> kept;
+    for (Task& t : queue_) {
+      (t.behavior == ShutdownBehavior::kBlockShutdown ? kept : dropped)
+          .push_back(std::move(t));
+    }
+    queue_.swap(kept);
+  }
+  // Outside the lock: completion callbacks may call into the pool.
+  for (Task& t : dropped) Cancel(t);
+}
+
+void PoolCore::ShutdownAndJoin() {
+  StartShutdown();
+  CancelPending();
+  const std::thread::id me = std::this_thread::get_id();
+  for (const std::unique_ptr<Worker>& w : workers_) {
+    if (!w->thread.joinable()) continue;
+    if (w->thread.get_id() == me) {
+      w->thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
+    } else {
+      w->thread.join();
+    }
+  }
+}
+
+ThreadPool::Stats PoolCore::stats() const {
+  ThreadPool::Stats s;
+  {
+    absl::MutexLock lock(&mu_);
+    s.accepted = accepted_;
+  }
+  for (const auto& w : workers_) {
+    s.completed += w->completed.load(std::memory_order_relaxed);
+  }
+  s.cancelled = cancelled_.load(std::memory_order_relaxed);
+  s.refused = refused_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace blocks_internal
+}  // namespace orderly

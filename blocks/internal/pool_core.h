@@ -1,0 +1,165 @@
+// Copyright 2026 The orderly Authors.
+//
+// pool_core.h (internal): the workers and the queue behind a ThreadPool
+// (blocks/thread_pool.h), shared by the pool, its `drain` cleanup and its
+// report counters. Whether a task may be queued or started, and when nothing
+// blocks shutdown, is decided by the TaskTracker (task_tracker.h); this class
+// owns the threads, the queue, the lock and the wake-ups.
+//
+// Workers. `n` regular workers take tasks from one FIFO queue. A regular
+// worker that takes a continue-on-shutdown task is a daemon while it runs it
+// (never waited for), and is counted in `in_continue_` until it comes back.
+// The reserve worker takes tasks only after the shutdown bit and while every
+// regular worker is in a continue task; after the bit, a continue task it
+// takes is dropped, never run.
+//
+// Invariants (each names its regression test in tests/blocks/)
+// W1. A worker ends only once the tracker says shutdown is complete (and,
+//     for a regular worker, its queue is empty). The tracker keeps
+//     "complete" once it is true, so no work can arrive after that which a
+//     worker must run. (ThreadPoolTest.DestroyingThePoolRunsBlockingWorkAndCancelsTheRest)
+// W2. A non-daemon worker is there for blocking work at every moment of a
+//     shutdown: a regular worker outside a continue-on-shutdown task, or the
+//     reserve, which is woken whenever shutdown has started, blocking work
+//     may be queued, and every regular worker runs a continue task (each
+//     place that makes this true signals it, under mu_). The reserve is
+//     registered in Create() and ends only by W1, so `threads` waits for it.
+//     (ThreadPoolTest.BlockingWorkRunsEvenWhenEveryWorkerIsInAContinueTask,
+//     ThreadPoolTest.LoadBlockingWorkRacingTheStopWhileWorkersEnterContinueTasks)
+// W3. A worker subtracts the blocking tasks it finished (its Batch) before
+//     it waits, ends, or runs a continue-on-shutdown task, so nobody waits
+//     for that task. (ThreadPoolTest.LongContinueTaskDoesNotHoldBackTheOtherWorkers)
+// W4. Every accepted task is run, cancelled (by a worker that may not start
+//     it, or by CancelPending()), exactly once; a refused one is neither.
+//     (ThreadPoolTest.ChainedSubmissionsFromCompletionsDuringShutdown)
+
+#ifndef ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
+#define ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "blocks/internal/task_tracker.h"
+#include "blocks/shutdown_behavior.h"
+#include "blocks/thread_pool.h"
+#include "runtime/runtime.h"
+
+namespace orderly {
+namespace blocks_internal {
+
+// One accepted task. It runs (Execute()) or is dropped (Cancel()) in exactly
+// one place each, so whatever a task will carry besides its callables (a
+// stop token of its own, say) is created in Post() and ended there.
+struct Task {
+  absl::AnyInvocable<void()> fn;
+  absl::AnyInvocable<void(absl::Status)> on_done;
+  ShutdownBehavior behavior;
+};
+
+// Thread-safety: Post(), StartShutdown(), CancelPending() and stats() may be
+// called from any thread, at any time (the runtime's stop callback, `drain`
+// cleanup and counters call them too). StartWorkers() is called once, before
+// anything else; ShutdownAndJoin() once, last (the pool's destructor, or
+// Create() when it fails).
+// Lifetime: shared by the ThreadPool, its `drain` cleanup and its counters;
+// ShutdownAndJoin() joins every worker, so the core outlives them.
+class PoolCore {
+ public:
+  static constexpr int kMaxThreads = 1024;
+
+  PoolCore(std::string name, Runtime* runtime)
+      : name_(std::move(name)),
+        runtime_(runtime),
+        tracker_([this] { WakeAll(); }) {}  // Never called under mu_.
+
+  // Starts `n` regular workers and the reserve; waits until each has
+  // registered (or failed to).
+  absl::Status StartWorkers(int n);
+  absl::Status Post(ShutdownBehavior behavior, absl::AnyInvocable<void()> fn,
+                    absl::AnyInvocable<void(absl::Status)> on_done);
+  // Sets the shutdown bit (from now on only follow-ups of blocking work are
+  // accepted) and wakes the workers. Non-blocking; idempotent.
+  void StartShutdown();
+  // Cancels every pending task that does not block shutdown, outside the
+  // lock. Requires StartShutdown() first.
+  void CancelPending();
+  // StartShutdown(), CancelPending(), then joins every worker (they end
+  // once nothing blocks shutdown).
+  void ShutdownAndJoin();
+  ThreadPool::Stats stats() const;
+
+ private:
+  struct alignas(64) Worker {
+    std::string name;      // Set before the thread starts.
+    bool reserve = false;  // Set before the thread starts.
+    // Touched by StartWorkers() and ShutdownAndJoin() only.
+    std::thread thread;
+    // Only the worker's own thread touches this: whether it runs counted
+    // kBlockShutdown work now (may post follow-ups after the stop).
+    bool running_block = false;
+    std::atomic<int64_t> completed{0};  // Written by the worker only.
+  };
+
+  void WorkerMain(int index);
+  // With mu_ held: waits until `w` may take a task (true) or may end
+  // (false). Unlocks meanwhile to flush `batch` (W3).
+  bool AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool MayTakeLocked(const Worker& w) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Pops the front task for `w`; counts `w` into a continue-on-shutdown one.
+  Task TakeLocked(Worker& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Run(Worker& w, Task& task, TaskTracker::Batch& batch,
+           ThreadRegistration& joined);
+  void RunContinueTask(Worker& w, Task& task, TaskTracker::Batch& batch,
+                       ThreadRegistration& joined);
+  void Execute(Worker& w, Task& task);
+  void Cancel(Task& task);
+  // Wakes every worker: the bit was set, or shutdown completed (the
+  // tracker's on_complete; every tracker call that can complete the
+  // shutdown is made without mu_).
+  void WakeAll();
+  // Signals the reserve if it has work now (W2).
+  void MaybeWakeReserveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool CallerRunsBlockingWork();
+  absl::Status Refuse(ShutdownBehavior behavior);
+  absl::StatusOr<ThreadRegistration> Register(const Worker& w, bool daemon);
+
+  const std::string name_;
+  Runtime* const runtime_;
+  TaskTracker tracker_;
+  std::atomic<int64_t> cancelled_{0};
+  std::atomic<int64_t> refused_{0};
+  // Built by StartWorkers() before any worker starts; never resized after.
+  // The last one is the reserve.
+  std::vector<std::unique_ptr<Worker>> workers_;
+  int regular_workers_ = 0;  // Set by StartWorkers() before any starts.
+
+  mutable absl::Mutex mu_;
+  absl::CondVar work_cv_;     // Regular workers wait here.
+  absl::CondVar reserve_cv_;  // The reserve waits here.
+  std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  int idle_ ABSL_GUARDED_BY(mu_) = 0;      // Regular workers waiting.
+  int signaled_ ABSL_GUARDED_BY(mu_) = 0;  // Signals not yet consumed.
+  // Regular workers that took a continue-on-shutdown task and have not come
+  // back for the next one (daemons meanwhile, if it runs).
+  int in_continue_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::thread::id> ids_ ABSL_GUARDED_BY(mu_);
+  int started_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status start_error_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace blocks_internal
+}  // namespace orderly
+
+#endif  // ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
