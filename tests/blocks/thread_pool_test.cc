@@ -2,9 +2,9 @@
 //
 // ThreadPool: the bpo-31783 seed (work submitted from completions during
 // shutdown), per-task shutdown behaviour, cancellation waking every waiter,
-// the reserve worker. Longer than ~450 lines because it keeps every earlier
-// pool test with its assertions next to the reserve's three; the accounting
-// has its own file (task_tracker_test.cc).
+// the reserve worker. LONG-FILE: longer than ~450 lines because it keeps
+// every earlier pool test with its assertions next to the reserve's three;
+// the accounting has its own file (task_tracker_test.cc).
 
 #include "blocks/thread_pool.h"
 
