@@ -2,8 +2,12 @@
 
 #include "blocks/thread_pool.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -13,7 +17,12 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "blocks/internal/destructor_budget.h"
 #include "runtime/internal/exception_text.h"
+#include "runtime/internal/fork_epoch.h"
+#include "runtime/internal/text_out.h"
 
 namespace orderly {
 
@@ -65,9 +74,11 @@ class PoolCore {
   // lock. Requires StartShutdown() first.
   void CancelPending();
   // StartShutdown(), CancelPending(), then joins every worker (they end
-  // once nothing blocks shutdown).
-  void ShutdownAndJoin();
+  // once nothing blocks shutdown), each within the destructor's budget.
+  // False if it detached one (which still uses the core: keep it alive).
+  bool ShutdownAndJoin();
   ThreadPool::Stats stats() const;
+  const std::string& name() const { return name_; }
 
  private:
   struct alignas(64) Worker {
@@ -75,6 +86,9 @@ class PoolCore {
     // Regular workers: touched by StartWorkers() and ShutdownAndJoin(). The
     // helper's: under the core's mu_.
     std::thread thread;
+    // Notified by the thread as its last step: after it, join() returns at
+    // once (a bounded join for the pool's destructor).
+    absl::Notification finished;
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post more of it after the stop).
     bool running_block = false;
@@ -149,7 +163,10 @@ absl::Status PoolCore::StartWorkers(int n) {
   for (; launched < n; ++launched) {
     Worker* w = workers_[launched].get();
     try {
-      w->thread = std::thread([this, launched] { WorkerMain(launched); });
+      w->thread = std::thread([this, launched] {
+        WorkerMain(launched);
+        workers_[launched]->finished.Notify();
+      });
     } catch (const std::system_error& e) {
       absl::MutexLock lock(&mu_);
       start_error_ = absl::ResourceExhaustedError(absl::StrCat(
@@ -438,7 +455,10 @@ void PoolCore::StartHelperIfAllWorkersContinue() {
   try {
     // Under mu_ (see ShutdownAndJoin()); the helper takes mu_ only once it
     // has registered.
-    helper.thread = std::thread([this, index] { WorkerMain(index); });
+    helper.thread = std::thread([this, index] {
+      WorkerMain(index);
+      workers_[index]->finished.Notify();
+    });
   } catch (const std::system_error&) {
     // No thread: the regular workers run the work once their continue
     // tasks end, and the pool's destructor waits for them.
@@ -456,12 +476,12 @@ void PoolCore::StartHelperIfAllWorkersContinue() {
   mu_.Await(absl::Condition(&Registered::Check, &registered));
 }
 
-void PoolCore::ShutdownAndJoin() {
+bool PoolCore::ShutdownAndJoin() {
   StartShutdown();
   CancelPending();
-  std::vector<std::thread> threads;
+  std::vector<std::pair<std::thread, Worker*>> threads;
   for (int i = 0; i < regular_workers_; ++i) {
-    threads.push_back(std::move(workers_[i]->thread));
+    threads.emplace_back(std::move(workers_[i]->thread), workers_[i].get());
   }
   {
     // The helper's thread is started under mu_ (possibly by the runtime's
@@ -469,17 +489,36 @@ void PoolCore::ShutdownAndJoin() {
     // helper start after this.
     absl::MutexLock lock(&mu_);
     helper_started_ = true;
-    threads.push_back(std::move(workers_.back()->thread));
+    threads.emplace_back(std::move(workers_.back()->thread),
+                         workers_.back().get());
   }
+  // Bounded (DESIGN.md, Handles): within the join budget before or during
+  // the sequence; after it, a worker still running was demoted and is never
+  // waited for. One line on stderr names each worker given up on.
+  const absl::Time deadline =
+      runtime_->shutdown_complete()
+          ? absl::Now()
+          : absl::Now() + blocks_internal::DestructorBudget(std::nullopt, runtime_->options());
   const std::thread::id me = std::this_thread::get_id();
-  for (std::thread& t : threads) {
+  bool all_joined = true;
+  for (auto& [t, w] : threads) {
     if (!t.joinable()) continue;
     if (t.get_id() == me) {
       t.detach();  // Misuse (a task destroyed its pool): no deadlock.
-    } else {
+      all_joined = false;
+    } else if (w->finished.WaitForNotificationWithDeadline(deadline)) {
       t.join();
+    } else {
+      t.detach();
+      all_joined = false;
+      runtime_internal::WriteAll(
+          STDERR_FILENO,
+          absl::StrCat("orderly: ThreadPool worker \"", w->name,
+                       "\" still running when the pool was destroyed; "
+                       "detached, not joined\n"));
     }
   }
+  return all_joined;
 }
 
 ThreadPool::Stats PoolCore::stats() const {
@@ -538,33 +577,54 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
                             });
   }
   if (!s.ok()) {
-    core->ShutdownAndJoin();
+    if (!core->ShutdownAndJoin()) runtime_internal::LeakForever(core);
     return s;
   }
   std::unique_ptr<ThreadPool> pool(new ThreadPool(core));
-  pool->on_stop_.emplace(
+  pool->on_stop_ = std::make_unique<StopCallback<absl::AnyInvocable<void()>>>(
       rt.stop_token(), [c = core.get()] { c->StartShutdown(); },
       absl::StrCat(name, ": stop accepting"));
   return pool;
 }
 
 ThreadPool::ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core)
-    : core_(std::move(core)) {}
+    : core_(std::move(core)), epoch_(runtime_internal::ForkEpoch()) {}
+
+bool ThreadPool::inherited() const {
+  return epoch_ != runtime_internal::ForkEpoch();
+}
 
 ThreadPool::~ThreadPool() {
+  if (inherited()) {
+    // A fork() child: the workers, and the stop state the callback is
+    // registered with, are the parent's. Leak; touch nothing.
+    (void)on_stop_.release();
+    runtime_internal::LeakForever(std::move(core_));
+    return;
+  }
   on_stop_.reset();
-  core_->ShutdownAndJoin();
+  // A worker given up on still runs on the core: keep it alive for good.
+  if (!core_->ShutdownAndJoin()) runtime_internal::LeakForever(core_);
 }
 
 absl::Status ThreadPool::Post(ShutdownBehavior behavior,
                               absl::AnyInvocable<void()> task,
                               absl::AnyInvocable<void(absl::Status)> on_done) {
+  if (inherited()) {
+    return runtime_internal::InheritedAcrossFork(absl::StrCat(
+        "ThreadPool \"", core_->name(), "\": Post"));
+  }
   return core_->Post(behavior, std::move(task), std::move(on_done));
 }
 
 TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
                               absl::AnyInvocable<void()> task) {
   TaskHandle handle = TaskHandle::Make();
+  if (inherited()) {
+    handle.Complete(runtime_internal::InheritedAcrossFork(
+        absl::StrCat("ThreadPool \"", core_->name(), "\": Submit")));
+    return handle;
+  }
   absl::Status posted =
       core_->Post(behavior, std::move(task),
                   [handle](absl::Status s) { handle.Complete(std::move(s)); });
@@ -572,6 +632,8 @@ TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
   return handle;
 }
 
-ThreadPool::Stats ThreadPool::stats() const { return core_->stats(); }
+ThreadPool::Stats ThreadPool::stats() const {
+  return inherited() ? Stats() : core_->stats();
+}
 
 }  // namespace orderly

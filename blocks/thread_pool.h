@@ -121,14 +121,18 @@ class ThreadPool {
                     absl::AnyInvocable<void(absl::Status)> on_done = nullptr);
   TaskHandle Submit(ShutdownBehavior behavior, absl::AnyInvocable<void()> task);
 
+  // Zero in a fork() child (see above).
   Stats stats() const;
 
  private:
+  bool inherited() const;
   explicit ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core);
 
   std::shared_ptr<blocks_internal::PoolCore> core_;
   // Stops accepting on the runtime's stop request; destroyed first.
-  std::optional<StopCallback<absl::AnyInvocable<void()>>> on_stop_;
+  std::unique_ptr<StopCallback<absl::AnyInvocable<void()>>> on_stop_;
+  // runtime_internal::ForkEpoch() at Create() (fork_epoch.h).
+  const uint32_t epoch_;
 };
 
 }  // namespace orderly

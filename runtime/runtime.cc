@@ -145,7 +145,18 @@ absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown(
         "deadlock. The stop is requested; end this thread's registration "
         "(return from the thread), or register it as a daemon"));
   }
-  return sequencer_->WaitForReport();
+  std::shared_ptr<const ShutdownReport> report =
+      sequencer_->WaitForReport(options.wait_until);
+  if (report == nullptr) {
+    return absl::DeadlineExceededError(
+        "Shutdown(): the sequence was still running at "
+        "ShutdownOptions::wait_until; it goes on");
+  }
+  return report;
+}
+
+std::vector<std::pair<std::string, int64_t>> Runtime::ReadCounters() const {
+  return sequencer_->ReadCounters();
 }
 
 bool Runtime::shutdown_complete() const { return sequencer_->done(); }

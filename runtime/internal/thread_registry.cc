@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/internal/asymmetric_barrier.h"
 #include "runtime/internal/call_guarded.h"
+#include "runtime/internal/fork_epoch.h"
 
 namespace orderly {
 namespace runtime_internal {
@@ -163,7 +164,7 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
     registry_state = state_.load(std::memory_order_seq_cst);
   }
   if (registry_state & kTerminating) return RegisterLate(index, generation);
-  return ThreadRegistration(this, index, generation);
+  return ThreadRegistration(this, index, generation, ForkEpoch());
 }
 
 absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
@@ -210,7 +211,7 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
     absl::MutexLock lock(&mu_);
     late_records_.push_back(std::move(record));
   }
-  return ThreadRegistration(this, index, generation);
+  return ThreadRegistration(this, index, generation, ForkEpoch());
 }
 
 void ThreadRegistry::AddWaitedLocked(Slot& slot, uint32_t index,
@@ -494,27 +495,64 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
 }
 
 void ThreadRegistry::AbandonThread(pthread_t thread) {
-  absl::MutexLock lock(&mu_);
+  // Pass 1, without mu_: a slot's `thread` is read only while the slot is
+  // pinned, so it cannot be freed and claimed (and `thread` rewritten) by
+  // another registrant meanwhile (regression test: ThreadRegistryStressTest.
+  // AbandonRacesRegistrations). Not under mu_: Unpin() takes mu_ when an
+  // owner waits for the pin.
+  std::vector<std::pair<uint32_t, uint32_t>> mine;
   const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  constexpr uint64_t kSkip = kDaemon | kAbandoned;
   for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
     Slot& slot = At(index);
     uint64_t s = slot.state.load(std::memory_order_acquire);
-    if (!(s & kLive) || (s & (kDaemon | kAbandoned))) continue;
+    if (!(s & kLive) || (s & kSkip)) continue;
+    const uint32_t generation = Generation(s);
+    if (!Pin(slot, generation, 0, kSkip)) continue;
     // Only the calling thread's own registrations: it cannot end them
-    // concurrently, so the slot stays this registration's while we look.
-    if (!pthread_equal(slot.thread, thread)) continue;
-    while (!slot.state.compare_exchange_weak(s, s | kAbandoned,
-                                             std::memory_order_acq_rel,
-                                             std::memory_order_acquire)) {
+    // concurrently.
+    if (pthread_equal(slot.thread, thread)) {
+      s = slot.state.load(std::memory_order_acquire);
+      while (!(s & kAbandoned) &&
+             !slot.state.compare_exchange_weak(s, s | kAbandoned,
+                                               std::memory_order_acq_rel,
+                                               std::memory_order_acquire)) {
+      }
+      if (!(s & kAbandoned)) mine.emplace_back(index, generation);
     }
-    if ((s & kWaited) && !(s & kDemoted)) {
-      Waited& w = waited_[slot.waited_pos];
-      w.abandoned = true;
-      w.end = absl::Now();
-      --waited_count_;
+    Unpin(slot);
+  }
+  // Pass 2: stop waiting for those the joins already count.
+  absl::MutexLock lock(&mu_);
+  for (const auto& [index, generation] : mine) {
+    Slot& slot = At(index);
+    const uint64_t s = slot.state.load(std::memory_order_acquire);
+    if (Generation(s) != generation || !(s & kWaited) || (s & kDemoted)) {
+      continue;
     }
+    Waited& w = waited_[slot.waited_pos];
+    if (w.ended || w.abandoned || w.demoted) continue;
+    w.abandoned = true;
+    w.end = absl::Now();
+    --waited_count_;
   }
   CloseIfJoinedLocked();
+}
+
+void ThreadRegistry::DemoteBeforeJoin(const Live& live) {
+  absl::MutexLock lock(&mu_);
+  Slot& slot = At(live.index);
+  uint64_t s = slot.state.load(std::memory_order_acquire);
+  // The full word is compared: a slot freed or reused meanwhile fails the
+  // generation check and is left alone.
+  while (Generation(s) == live.generation && (s & kLive) &&
+         !(s & (kDaemon | kWaited | kDemoted | kAbandoned))) {
+    if (slot.state.compare_exchange_weak(s, s | kDemoted,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      break;
+    }
+  }
 }
 
 std::vector<std::pair<std::string, pthread_t>>
@@ -545,7 +583,8 @@ std::vector<std::string> ThreadRegistry::LiveDaemons() const {
 ThreadRegistration::ThreadRegistration(ThreadRegistration&& other) noexcept
     : registry_(std::exchange(other.registry_, nullptr)),
       index_(other.index_),
-      generation_(other.generation_) {}
+      generation_(other.generation_),
+      epoch_(other.epoch_) {}
 
 ThreadRegistration& ThreadRegistration::operator=(
     ThreadRegistration&& other) noexcept {
@@ -554,11 +593,18 @@ ThreadRegistration& ThreadRegistration::operator=(
     registry_ = std::exchange(other.registry_, nullptr);
     index_ = other.index_;
     generation_ = other.generation_;
+    epoch_ = other.epoch_;
   }
   return *this;
 }
 
 void ThreadRegistration::Reset() {
+  if (registry_ != nullptr && epoch_ != runtime_internal::ForkEpoch()) {
+    // Inherited across fork(): the registry is the parent's, and a thread
+    // that did not follow may hold its lock. Forget it; touch nothing.
+    registry_ = nullptr;
+    return;
+  }
   if (registry_ != nullptr) {
     std::exchange(registry_, nullptr)->Unregister(index_, generation_);
   }

@@ -141,6 +141,12 @@ class ThreadRegistry {
   // are no longer joined, fenced or found by FindNonDaemon().
   void AbandonThread(pthread_t thread);
 
+  // Demotes `live` before the joins begin: its terminate callback was
+  // abandoned past its budget (or never ran), so its thread may never end,
+  // and its owner's unregistration waits for the callback's pin. BeginJoin()
+  // then does not wait for it; LiveDaemons() names it while it runs.
+  void DemoteBeforeJoin(const Live& live);
+
   // Names of daemon (or demoted) registrations still live.
   std::vector<std::string> LiveDaemons() const;
 
