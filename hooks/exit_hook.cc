@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <new>
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +40,8 @@ struct ExitState {
   pthread_t main_thread ABSL_GUARDED_BY(mu){};
   // A quick_exit() caller ends the process: every exit() caller parks.
   bool quick_exit ABSL_GUARDED_BY(mu) = false;
+  // InstallForkHook() was called: its child handler resets everything.
+  std::atomic<bool> fork_hook{false};
 };
 
 ExitState& State() {
@@ -127,8 +130,21 @@ void OnExit(int status, void*) {
   // Static destructors, stdio flush and _exit(status) follow in exit().
 }
 
+// The child of fork() without the fork hook: the runtime and this state are
+// reset anyway, or the child's exit() would wait for the parent's sequencer
+// thread, which did not follow (regression test: ProcessHooksTest.
+// ForkChildUsesInheritedHandles, "nohook" variant).
+void InChildWithoutForkHook() {
+  if (State().fork_hook.load(std::memory_order_relaxed)) return;
+  Runtime::Default().ResetAfterForkInChild();
+  hooks_internal::ResetExitHookAfterForkInChild();
+}
+
 absl::Status InstallLocked(ExitState& state) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
     state.mu) {
+  static const int atfork =
+      pthread_atfork(nullptr, nullptr, &InChildWithoutForkHook);
+  (void)atfork;  // Out of memory: the child behaves as before this hook.
   if (state.installs >= kMaxExitHookInstalls) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "InstallExitHook: called ", state.installs,
@@ -166,16 +182,34 @@ void ResetExitHookAfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   ExitState& state = State();
   const ExitHookOptions options = state.options;
   const int installs = state.installs;
+  const bool fork_hook = state.fork_hook.load(std::memory_order_relaxed);
   new (&state) ExitState();
   state.options = options;
   state.installs = installs;
+  state.fork_hook.store(fork_hook, std::memory_order_relaxed);
 }
 
 void NoteMainReturning() {
   ExitState& state = State();
-  absl::MutexLock lock(&state.mu);
-  state.main_returning = true;
-  state.main_thread = pthread_self();
+  {
+    absl::MutexLock lock(&state.mu);
+    state.main_returning = true;
+    state.main_thread = pthread_self();
+    // Main gives way to every exit() caller in flight: one that owns the
+    // end, or will, ends the process; main must not race it through exit()
+    // (it would pop a static destructor off the list the owner runs).
+    state.mu.Await(absl::Condition(
+        +[](ExitState* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return s->has_owner || s->quick_exit || s->pending_exits == 0;
+        },
+        &state));
+    if (!state.has_owner && !state.quick_exit) return;
+  }
+  hooks_internal::ParkForever();
+}
+
+void NoteForkHookInstalled() {
+  State().fork_hook.store(true, std::memory_order_relaxed);
 }
 
 void NoteQuickExit() {

@@ -85,6 +85,11 @@ int MainGuard::Shutdown(int code_when_ok) {
   return CodeFor(**report).value_or(code_when_ok);
 }
 
+int MainGuard::WaitForShutdown(int code_when_ok) {
+  WaitForStop();
+  return Shutdown(code_when_ok);
+}
+
 MainGuard::~MainGuard() {
   if (shut_down_) return;  // main returns Shutdown()'s code: it stands.
   runtime_internal::WriteAll(

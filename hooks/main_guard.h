@@ -10,6 +10,8 @@
 //     return guard.Shutdown();         // The sequence, while `server` lives.
 //   }
 //
+// or, the same for a main that only waits: `return guard.WaitForShutdown();`.
+//
 // `return guard.Shutdown();` is the one way to end main: the sequence runs
 // (threads terminated and joined, every cleanup run) while main's locals
 // still exist, so a cleanup that `server` registered, capturing `this`, never
@@ -121,6 +123,10 @@ class MainGuard {
   // returns the exit code for main to return (see above). Call once, on the
   // main thread, as `return guard.Shutdown();`.
   int Shutdown(int code_when_ok = 0);
+
+  // WaitForStop(), then Shutdown(code_when_ok): for a server whose main
+  // only waits, `return guard.WaitForShutdown();`.
+  int WaitForShutdown(int code_when_ok = 0);
 
  private:
   void Install(const MainGuardOptions& options);

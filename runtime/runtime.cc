@@ -87,6 +87,12 @@ void Runtime::StartFresh() {
 }
 
 void Runtime::ResetAfterForkInChild() {
+  // absl::Mutex's debug deadlock detector takes one process-wide lock in
+  // every Lock(); a parent thread may have held it at fork(), and every
+  // lock in the child would then spin for good. The child has one thread:
+  // no cycle to detect (regression test: ExitTest.
+  // ForkChildUsesInheritedHandles).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Leak, never destroy: the parent's threads did not follow, and their
   // locks, slots and callbacks may be in any state.
   (void)registry_.release();

@@ -13,10 +13,16 @@ namespace hooks_internal {
 // ending the process, so that the child's own exit() ends the child.
 void ResetExitHookAfterForkInChild();
 
-// Called by MainGuard on the main thread as main returns: that thread's
-// exit() (main's return value, or the guard's code) gives way to every
-// exit() caller already in the hook (exit_hook.h, Exit codes).
+// Called by MainGuard on the main thread as main returns, once the sequence
+// is done: main gives way to every exit() caller already in the hook
+// (exit_hook.h, Exit codes). If one of them ends the process, or will, this
+// parks the calling thread for good; otherwise it returns, and main's own
+// exit() (its return value, or the guard's code) ends it.
 void NoteMainReturning();
+
+// Called by InstallForkHook(): its child handler resets the runtime and the
+// exit hook; the exit hook's own (for programs without it) then does not.
+void NoteForkHookInstalled();
 
 // Called by the quick_exit hook: quick_exit() ends the process; an exit()
 // caller that reaches the exit hook from now on parks.
