@@ -50,6 +50,9 @@ struct ManagedThread::State {
   // Notified by the thread as its last touch of anything but this state:
   // after it, std::thread::join() returns within a moment.
   absl::Notification finished;
+  // Set by the thread before its registration ends: from then on it only
+  // leaves, so the destructor waits for it even after the sequence.
+  std::atomic<bool> ending{false};
 
   // Written by the thread before it ends; read only by the joiner, after
   // std::thread::join() returned (join is the happens-before edge), which
@@ -68,6 +71,9 @@ struct ManagedThread::State {
   Join join ABSL_GUARDED_BY(mu) = Join::kRunning;
   absl::Status result ABSL_GUARDED_BY(mu);
   std::exception_ptr exception ABSL_GUARDED_BY(mu);
+  // The thread's registration while it is active (the body's own, cleared
+  // before it ends): the destructor asks it whether the sequence gave up.
+  const ThreadRegistration* registration ABSL_GUARDED_BY(mu) = nullptr;
 };
 
 
@@ -107,6 +113,7 @@ absl::StatusOr<ManagedThread> ManagedThread::StartImpl(
       absl::MutexLock lock(&s->mu);
       s->start_status = reg.status();
       s->start_done = true;
+      if (reg.ok()) s->registration = &*reg;
     }
     if (!reg.ok()) {
       s->finished.Notify();
@@ -119,6 +126,11 @@ absl::StatusOr<ManagedThread> ManagedThread::StartImpl(
       s->thrown_text = runtime_internal::DescribeCurrentException();
     }
     fn = nullptr;  // Its captures go while the thread still counts as running.
+    {
+      absl::MutexLock lock(&s->mu);
+      s->registration = nullptr;
+    }
+    s->ending.store(true, std::memory_order_release);
     reg->Reset();  // "This thread is done": the runtime's join returns.
     s->finished.Notify();
   };
@@ -184,11 +196,19 @@ void ManagedThread::StopAndJoinOrDetach() {
   // As the sequence would: the terminate callback (once), then a join
   // bounded by the thread's join budget. After the sequence, a thread that
   // has not ended was demoted, abandoned or parked: never waited for.
-  const bool sequence_over = !s.finished.HasBeenNotified() &&
-                             s.runtime->shutdown_complete();
-  s.Terminate();
-  if (sequence_over) {
-    GiveUp(s, "after the shutdown sequence ended");
+  // After the sequence, a thread it gave up on (demoted, or abandoned by
+  // exit(): running or parked in the exit hook) is never waited for.
+  bool given_up = false;
+  {
+    absl::MutexLock lock(&s.mu);
+    given_up = s.registration != nullptr && s.registration->given_up() &&
+               s.runtime->shutdown_complete();
+  }
+  // A thread that has ended needs no asking (and its callback must not run
+  // after its end).
+  if (!s.ending.load(std::memory_order_acquire)) s.Terminate();
+  if (given_up) {
+    GiveUp(s, "the shutdown sequence gave up on it");
   } else {
     absl::Status joined = JoinUntil(absl::Now() + s.destructor_budget);
     if (absl::IsDeadlineExceeded(joined)) {

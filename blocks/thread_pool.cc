@@ -89,6 +89,12 @@ class PoolCore {
     // Notified by the thread as its last step: after it, join() returns at
     // once (a bounded join for the pool's destructor).
     absl::Notification finished;
+    // Set by the worker before its registration ends: from then on it only
+    // leaves, so it is waited for even after the sequence (ShutdownAndJoin).
+    std::atomic<bool> ending{false};
+    // Runs a continue-on-shutdown task (a daemon meanwhile, never demoted):
+    // also waited for after the sequence, within the budget.
+    std::atomic<bool> continuing{false};
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post more of it after the stop).
     bool running_block = false;
@@ -235,6 +241,7 @@ void PoolCore::WorkerMain(int index) {
     mu_.Lock();
   }
   mu_.Unlock();
+  w.ending.store(true, std::memory_order_release);  // `joined` ends next.
 }
 
 void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
@@ -274,8 +281,10 @@ void PoolCore::Run(Worker& w, Task& task, ThreadRegistration& joined) {
       // worker waits for it at shutdown.
       if (w.unflushed > 0) DecrementBlocking(std::exchange(w.unflushed, 0));
       absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
+      w.continuing.store(true, std::memory_order_release);
       joined.Reset();
       Execute(w, task);
+      w.continuing.store(false, std::memory_order_release);
       in_continue_.fetch_sub(1, std::memory_order_acq_rel);
       absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
       // Refused once `threads` has joined: the worker stays unjoined (it is
@@ -492,13 +501,13 @@ bool PoolCore::ShutdownAndJoin() {
     threads.emplace_back(std::move(workers_.back()->thread),
                          workers_.back().get());
   }
-  // Bounded (DESIGN.md, Handles): within the join budget before or during
-  // the sequence; after it, a worker still running was demoted and is never
-  // waited for. One line on stderr names each worker given up on.
+  // Bounded (DESIGN.md, Handles): within the join budget. After the
+  // sequence, a worker neither ending nor in a continue-on-shutdown task
+  // was demoted past its join budget and is never waited for. One line
+  // on stderr names each worker given up on.
+  const bool sequence_over = runtime_->shutdown_complete();
   const absl::Time deadline =
-      runtime_->shutdown_complete()
-          ? absl::Now()
-          : absl::Now() + blocks_internal::DestructorBudget(std::nullopt, runtime_->options());
+      absl::Now() + DestructorBudget(std::nullopt, runtime_->options());
   const std::thread::id me = std::this_thread::get_id();
   bool all_joined = true;
   for (auto& [t, w] : threads) {
@@ -506,7 +515,10 @@ bool PoolCore::ShutdownAndJoin() {
     if (t.get_id() == me) {
       t.detach();  // Misuse (a task destroyed its pool): no deadlock.
       all_joined = false;
-    } else if (w->finished.WaitForNotificationWithDeadline(deadline)) {
+    } else if ((!sequence_over ||
+                w->ending.load(std::memory_order_acquire) ||
+                w->continuing.load(std::memory_order_acquire)) &&
+               w->finished.WaitForNotificationWithDeadline(deadline)) {
       t.join();
     } else {
       t.detach();

@@ -97,6 +97,14 @@ class ThreadRegistration {
 
   bool active() const { return registry_ != nullptr; }
 
+  // True once the sequence gave up on this registration: demoted past its
+  // join budget (or its terminate callback's), or abandoned because its
+  // thread called exit() and runs (or parked in) the sequence. A handle
+  // destroyed after the sequence never waits for such a thread. May be
+  // called from any thread while the registration is active (one atomic
+  // load); false if it is not.
+  bool given_up() const;
+
  private:
   friend class runtime_internal::ThreadRegistry;
   ThreadRegistration(runtime_internal::ThreadRegistry* registry,

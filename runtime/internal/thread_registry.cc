@@ -241,6 +241,12 @@ void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
   UnregisterSlow(slot, index, generation);
 }
 
+bool ThreadRegistry::GivenUp(uint32_t index, uint32_t generation) const {
+  const uint64_t s = At(index).state.load(std::memory_order_acquire);
+  return Generation(s) == generation && (s & kLive) &&
+         (s & (kDemoted | kAbandoned)) != 0;
+}
+
 void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
                                     uint32_t generation) {
   unregistering_.fetch_add(1, std::memory_order_relaxed);
@@ -482,6 +488,12 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
     r.budget = w.budget;
     if (w.abandoned) {
       r.name = absl::StrCat(w.name, " (runs the sequence: not waited for)");
+    } else if (w.callback_abandoned) {
+      r.outcome = Outcome::kStraggler;
+      r.error =
+          "its terminate callback was abandoned past its budget (its "
+          "registration's end waits for it): not waited for, treated as a "
+          "daemon";
     } else if (w.demoted) {
       r.outcome = Outcome::kStraggler;
       r.error = absl::StrCat(
@@ -547,9 +559,19 @@ void ThreadRegistry::DemoteBeforeJoin(const Live& live) {
   // generation check and is left alone.
   while (Generation(s) == live.generation && (s & kLive) &&
          !(s & (kDaemon | kWaited | kDemoted | kAbandoned))) {
-    if (slot.state.compare_exchange_weak(s, s | kDemoted,
+    if (slot.state.compare_exchange_weak(s, s | kWaited | kDemoted,
                                          std::memory_order_acq_rel,
                                          std::memory_order_acquire)) {
+      // Reported as a straggler like one demoted in the joins, but never
+      // counted as waited for. The owner frees a kWaited slot only under
+      // mu_, which we hold: the name is safe to read.
+      const absl::Time now = absl::Now();
+      AddWaitedLocked(slot, live.index, live.generation, now);
+      --waited_count_;
+      Waited& w = waited_.back();
+      w.demoted = true;
+      w.callback_abandoned = true;
+      w.end = now;
       break;
     }
   }
@@ -596,6 +618,11 @@ ThreadRegistration& ThreadRegistration::operator=(
     epoch_ = other.epoch_;
   }
   return *this;
+}
+
+bool ThreadRegistration::given_up() const {
+  return registry_ != nullptr && epoch_ == runtime_internal::ForkEpoch() &&
+         registry_->GivenUp(index_, generation_);
 }
 
 void ThreadRegistration::Reset() {

@@ -82,6 +82,8 @@ class ThreadRegistry {
   absl::StatusOr<ThreadRegistration> Register(absl::string_view name,
                                               ThreadOptions&& options);
   void Unregister(uint32_t index, uint32_t generation);
+  // Demoted or abandoned (ThreadRegistration::given_up()).
+  bool GivenUp(uint32_t index, uint32_t generation) const;
 
   // A live registration, as seen by the sequencer or Plan().
   struct Live {
@@ -168,6 +170,7 @@ class ThreadRegistry {
     bool ended = false;
     bool demoted = false;
     bool abandoned = false;
+    bool callback_abandoned = false;  // Demoted by DemoteBeforeJoin().
   };
 
   Slot& At(uint32_t index) const;
