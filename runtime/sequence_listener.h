@@ -40,20 +40,22 @@ class SequenceListener {
   virtual ~SequenceListener() = default;
 
   // The sequence starts; it must be done by `deadline`.
-  virtual void OnStopRequested(const StopReason& reason, absl::Time deadline) {}
+  virtual void OnStopRequested(const StopReason& /*reason*/,
+                               absl::Time /*deadline*/) {}
   // A phase starts; it ends by `phase_deadline` (InfiniteFuture if it has no
   // budget of its own), the sequence by `deadline`.
-  virtual void OnPhaseBegin(absl::string_view phase, absl::Time phase_deadline,
-                            absl::Time deadline) {}
+  virtual void OnPhaseBegin(absl::string_view /*phase*/,
+                            absl::Time /*phase_deadline*/,
+                            absl::Time /*deadline*/) {}
   // The deadline passed. The watchdog has written the report so far to
   // stderr and is about to take RuntimeOptions::on_deadline (for kExit and
   // kAbort, the process ends when the listeners return). `stuck` lists the
   // threads still running user code: the step running now and the threads
   // being joined or demoted. The one call that may take a bounded while:
   // hooks/stack_dump.h writes each stuck thread's stack from here.
-  virtual void OnDeadline(const std::vector<StuckThread>& stuck) {}
+  virtual void OnDeadline(const std::vector<StuckThread>& /*stuck*/) {}
   // The report is final.
-  virtual void OnFinished(const ShutdownReport& report) {}
+  virtual void OnFinished(const ShutdownReport& /*report*/) {}
 };
 
 }  // namespace orderly
