@@ -21,7 +21,8 @@
 // How it takes part in the sequence (DESIGN.md, The sequence)
 // - Create() declares a component named after the consumer, with one cleanup
 //   "drain" in `flush`, and report counters "<name>.processed", ".dropped",
-//   ".refused", ".handler_errors" and ".fallback".
+//   ".refused", ".handler_errors", ".fallback" and ".undelivered" (accepted,
+//   not yet handed to the handler; 0 once drained).
 // - The consumer is a ManagedThread with a non-daemon registration. In
 //   `threads` it is asked to stop; it finishes the batch in hand and ends,
 //   and is joined there like every other thread. Items pushed meanwhile (the
@@ -56,7 +57,17 @@
 //   handler, it refuses later pushes and returns at once; the running drain
 //   finishes the rest.
 // - The destructor calls Close(). Do not destroy the consumer from its own
-//   handler.
+//   handler. Safe at any time: before the sequence, it stops and joins the
+//   consumer thread (which drains the queue); after it, a consumer thread
+//   still running (demoted: stuck in the handler) is never waited for, and
+//   what it holds stays counted in ".undelivered".
+// - fork(): in the child, a consumer made in the parent is refused at once:
+//   Push() returns FailedPrecondition ("inherited across fork()") without
+//   taking the queue's lock (a parent thread may have held it at fork());
+//   Close() returns; the destructor leaks the queue on purpose. Regression
+//   test: ProcessHooksTest.ForkChildUsesInheritedHandles.
+// - quick_exit(): with the quick_exit hook (hooks/quick_exit_hook.h), the
+//   queue is drained within its budget; what is left is counted on stderr.
 //
 // Thread-safety: Push(), Close(), stats() and last_handler_error() are
 // thread-safe. The handler runs on one thread at a time. The fallback may
@@ -94,6 +105,7 @@
 #include "blocks/internal/consumer_core.h"
 #include "blocks/managed_thread.h"
 #include "blocks/overflow_policy.h"
+#include "runtime/internal/fork_epoch.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -141,7 +153,7 @@ class BackgroundConsumer {
     if (absl::Status s = core->Start(rt); !s.ok()) return s;
     absl::Status s = component->AddCleanup(
         kFlushPhase, "drain", [core] { core->Close(); });
-    for (int i = 0; s.ok() && i < 5; ++i) {
+    for (int i = 0; s.ok() && i < blocks_internal::kCounterCount; ++i) {
       const auto counter = static_cast<blocks_internal::Counter>(i);
       s = rt.AddReportCounter(
           absl::StrCat(name, ".", blocks_internal::kCounterNames[i]),
@@ -155,14 +167,21 @@ class BackgroundConsumer {
         new BackgroundConsumer(std::move(core)));
   }
 
-  // Close(), then releases the handler and fallback.
-  ~BackgroundConsumer() { core_->CloseAndRelease(); }
+  // Close(), then releases the handler and fallback. In a fork() child, for
+  // a consumer made in the parent: touches nothing, leaks on purpose.
+  ~BackgroundConsumer() {
+    if (core_->inherited()) {
+      runtime_internal::LeakForever(std::move(core_));
+      return;
+    }
+    core_->CloseAndRelease();
+  }
   BackgroundConsumer(const BackgroundConsumer&) = delete;
   BackgroundConsumer& operator=(const BackgroundConsumer&) = delete;
 
   // See the contract above.
   absl::Status Push(T item) { return core_->Push(item); }
-  void Close() { core_->Close(); }
+  void Close() { (void)core_->Close(); }
 
   // The counters, each read atomically (not one snapshot across them).
   Stats stats() const { return core_->stats(); }

@@ -27,16 +27,39 @@
 //   ManagedThreadOptions::on_terminate if any. So a function that watches its
 //   StopToken stops when the runtime's `threads` phase asks it to. A
 //   non-daemon thread is joined by that phase; a daemon one is not.
-// - Join() waits for the thread to end and returns OK, or Unknown with the
+// - Join() waits, unbounded like std::thread::join(), for the thread to end
+//   and returns OK, or Unknown with the
 //   text of the exception that escaped the function; exception() then returns
 //   that exception, to rethrow. Join() may be called any number of times,
 //   from any number of threads at once: one joins, the others wait for it,
 //   all get the same result. Called on the thread itself it returns
 //   FailedPrecondition at once instead of deadlocking.
-// - The destructor requests a stop and joins. Run on the thread itself (the
-//   thread destroys its own handle), it detaches instead: the thread keeps
-//   its state alive until it ends, and the runtime still joins it through
-//   its registration.
+// - JoinFor(timeout) / JoinUntil(deadline): Join() bounded; DeadlineExceeded
+//   if the thread still runs then (the handle stays valid; call again).
+//
+// Destruction: safe at any time, in any process (DESIGN.md, Handles)
+// - Before or during the shutdown sequence, the destructor stops the thread
+//   as the sequence would: it runs the terminate callback (StopToken, then
+//   on_terminate; at most once in all, whether the runtime's `threads` phase
+//   or the destructor comes first), then joins within the thread's join
+//   budget (ManagedThreadOptions::join_budget, else RuntimeOptions::
+//   join_budget, else RuntimeOptions::deadline, else 25 s). Past it, it
+//   writes one line on stderr naming the thread and detaches it: never a
+//   hang. So a thread that only its on_terminate releases (an
+//   io_context::run(), a blocking read()) ends when its handle goes, e.g.
+//   as main's locals are destroyed.
+// - After the sequence, a thread that has not ended was demoted, abandoned
+//   or parked by the exit hook: the destructor never waits for it (one line
+//   on stderr, then detached). An ended thread is joined.
+// - Run on the thread itself (the thread destroys its own handle), it
+//   detaches: the thread keeps its state alive until it ends, and the
+//   runtime still joins it through its registration.
+// - In the child of fork(), a handle inherited from the parent names a
+//   thread that did not follow: the destructor leaks its state on purpose
+//   (never joins, locks or frees it), and every method returns at once:
+//   Join*() FailedPrecondition "inherited across fork()", RequestStop()
+//   false, stop_token() a never-stopping token, joined() false.
+//   Regression tests: ProcessHooksTest.ForkChildUsesInheritedHandles.
 //
 // Thread-safety: every method may be called from any thread, concurrently
 // with each other, except the destructor and move assignment, which (as for
@@ -105,7 +128,7 @@ class ManagedThread {
 
   // An empty handle: no thread.
   ManagedThread() = default;
-  // Requests a stop and joins (detaches if run on the thread itself).
+  // Terminate callback, then a bounded join (see Destruction above).
   ~ManagedThread();
   ManagedThread(ManagedThread&& other) noexcept = default;
   // Stops and joins the thread this handle had, then takes `other`'s.
@@ -124,6 +147,10 @@ class ManagedThread {
   // message says what); FailedPrecondition if called on the thread itself or
   // on an empty handle.
   absl::Status Join();
+  // Join(), bounded: DeadlineExceeded if the thread still runs at the
+  // deadline (nothing changes; call again). Same errors as Join() otherwise.
+  absl::Status JoinFor(absl::Duration timeout);
+  absl::Status JoinUntil(absl::Time deadline);
   // The exception that escaped the function, once a Join() has returned;
   // null before that or if none escaped.
   std::exception_ptr exception() const;
@@ -142,6 +169,15 @@ class ManagedThread {
       absl::string_view name, absl::AnyInvocable<void(StopToken)> fn,
       ManagedThreadOptions options);
   void StopAndJoinOrDetach();
+  // True in the child of fork() for a handle made in the parent.
+  bool Inherited() const;
+  // Detaches the thread, unless it was joined or detached; true if it did.
+  static bool DetachIfRunning(State& s);
+  // Detaches a thread that still runs, with one line on stderr.
+  static void GiveUp(State& s, absl::string_view why);
+  // The join of a thread that has finished (or its result, when another
+  // caller joined it).
+  static absl::Status JoinFinished(State& s);
 
   // Shared with the thread's own closure, so that a thread that destroys its
   // own handle keeps its state until it ends.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "blocks/internal/pool_core.h"
+#include "runtime/internal/fork_epoch.h"
 
 namespace orderly {
 
@@ -51,33 +52,54 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
                             });
   }
   if (!s.ok()) {
-    core->ShutdownAndJoin();
+    if (!core->ShutdownAndJoin()) runtime_internal::LeakForever(core);
     return s;
   }
   std::unique_ptr<ThreadPool> pool(new ThreadPool(core));
-  pool->on_stop_.emplace(
+  pool->on_stop_ = std::make_unique<StopCallback<absl::AnyInvocable<void()>>>(
       rt.stop_token(), [c = core.get()] { c->StartShutdown(); },
       absl::StrCat(name, ": stop accepting"));
   return pool;
 }
 
 ThreadPool::ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core)
-    : core_(std::move(core)) {}
+    : core_(std::move(core)), epoch_(runtime_internal::ForkEpoch()) {}
+
+bool ThreadPool::inherited() const {
+  return epoch_ != runtime_internal::ForkEpoch();
+}
 
 ThreadPool::~ThreadPool() {
+  if (inherited()) {
+    // A fork() child: the workers, and the stop state the callback is
+    // registered with, are the parent's. Leak; touch nothing.
+    (void)on_stop_.release();
+    runtime_internal::LeakForever(std::move(core_));
+    return;
+  }
   on_stop_.reset();
-  core_->ShutdownAndJoin();
+  // A worker given up on still runs on the core: keep it alive for good.
+  if (!core_->ShutdownAndJoin()) runtime_internal::LeakForever(core_);
 }
 
 absl::Status ThreadPool::Post(ShutdownBehavior behavior,
                               absl::AnyInvocable<void()> task,
                               absl::AnyInvocable<void(absl::Status)> on_done) {
+  if (inherited()) {
+    return runtime_internal::InheritedAcrossFork(
+        absl::StrCat("ThreadPool \"", core_->name(), "\": Post"));
+  }
   return core_->Post(behavior, std::move(task), std::move(on_done));
 }
 
 TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
                               absl::AnyInvocable<void()> task) {
   TaskHandle handle = TaskHandle::Make();
+  if (inherited()) {
+    handle.Complete(runtime_internal::InheritedAcrossFork(
+        absl::StrCat("ThreadPool \"", core_->name(), "\": Submit")));
+    return handle;
+  }
   absl::Status posted =
       core_->Post(behavior, std::move(task),
                   [handle](absl::Status s) { handle.Complete(std::move(s)); });
@@ -85,6 +107,8 @@ TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
   return handle;
 }
 
-ThreadPool::Stats ThreadPool::stats() const { return core_->stats(); }
+ThreadPool::Stats ThreadPool::stats() const {
+  return inherited() ? Stats() : core_->stats();
+}
 
 }  // namespace orderly

@@ -78,6 +78,18 @@
 // more thread per pool, parked until a shutdown needs it. See
 // benchmarks/README-blocks.md.
 
+// Destruction and fork() (DESIGN.md, Handles and the ways a process ends)
+// - ~ThreadPool() stops accepting, cancels what has not started, and joins
+//   every worker within the runtime's join budget (else its deadline, else
+//   25 s); past it, one line on stderr names the worker, which is detached
+//   (the pool's state is then kept alive for good). After the sequence, a
+//   worker that the sequence demoted is never waited for; one running a
+//   continue-on-shutdown task is, within that budget.
+// - In the child of fork(), a pool made in the parent refuses Post() and
+//   Submit() at once with FailedPrecondition ("inherited across fork()"),
+//   stats() is zero, and the destructor leaks the pool on purpose: its
+//   workers exist only in the parent.
+
 #ifndef ORDERLY_BLOCKS_THREAD_POOL_H_
 #define ORDERLY_BLOCKS_THREAD_POOL_H_
 
@@ -127,14 +139,18 @@ class ThreadPool {
                     absl::AnyInvocable<void(absl::Status)> on_done = nullptr);
   TaskHandle Submit(ShutdownBehavior behavior, absl::AnyInvocable<void()> task);
 
+  // Zero in a fork() child (see above).
   Stats stats() const;
 
  private:
+  bool inherited() const;
   explicit ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core);
 
   std::shared_ptr<blocks_internal::PoolCore> core_;
   // Stops accepting on the runtime's stop request; destroyed first.
-  std::optional<StopCallback<absl::AnyInvocable<void()>>> on_stop_;
+  std::unique_ptr<StopCallback<absl::AnyInvocable<void()>>> on_stop_;
+  // runtime_internal::ForkEpoch() at Create() (fork_epoch.h).
+  const uint32_t epoch_;
 };
 
 }  // namespace orderly

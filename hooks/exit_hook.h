@@ -38,11 +38,26 @@
 //   caller registers one more, so that a concurrent caller always finds one
 //   before any static destructor.
 //
+// Exit codes (docs/sequence.md, How the process ends)
+//   Each exit() caller is counted before it requests the stop. MainGuard's
+//   Shutdown() (main returning) gives way to every caller in flight: if one
+//   of them ends the process, or will, main parks for good instead of
+//   returning into exit() (where it would pop a static destructor off the
+//   list the owner is running). So exit(N) from any thread wins over main's
+//   return and the guard's code; the watchdog and a second signal win over
+//   all. A registered thread whose terminate callback is abandoned past its
+//   budget is demoted at once, so exit() does not wait for it until the
+//   deadline (regression test: ExitTest.ExitWhileHoldingALockACallbackNeeds).
+//   A quick_exit() caller (quick_exit_hook.h) wins over every exit() caller
+//   that comes after it: they park.
+//
 // Thread-safety: InstallExitHook() may be called from any thread, at any
 // time before exit() starts. Lifetime: the hook lives until the process
 // ends; it only uses Runtime::Default(), which is never destroyed.
 // After fork(): the child keeps the hook (atexit handlers are inherited) and
-// forgets which parent thread ended the process (fork_hook.h).
+// forgets which parent thread ended the process (fork_hook.h). Without the
+// fork hook, the exit hook resets the child's default runtime itself, so the
+// child's exit() never waits for the parent's sequencer thread.
 
 #ifndef ORDERLY_HOOKS_EXIT_HOOK_H_
 #define ORDERLY_HOOKS_EXIT_HOOK_H_

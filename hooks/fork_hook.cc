@@ -28,6 +28,7 @@ absl::Status InstallForkHook() {
   absl::call_once(once, [] {
     Runtime::Default();  // Exists in the parent before any child resets it.
     error = pthread_atfork(nullptr, nullptr, &InChild);
+    if (error == 0) hooks_internal::NoteForkHookInstalled();
   });
   if (error != 0) {
     return absl::InternalError(

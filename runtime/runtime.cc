@@ -87,6 +87,12 @@ void Runtime::StartFresh() {
 }
 
 void Runtime::ResetAfterForkInChild() {
+  // absl::Mutex's debug deadlock detector takes one process-wide lock in
+  // every Lock(); a parent thread may have held it at fork(), and every
+  // lock in the child would then spin for good. The child has one thread:
+  // no cycle to detect (regression test: ExitTest.
+  // ForkChildUsesInheritedHandles).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Leak, never destroy: the parent's threads did not follow, and their
   // locks, slots and callbacks may be in any state.
   (void)registry_.release();
@@ -145,7 +151,18 @@ absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown(
         "deadlock. The stop is requested; end this thread's registration "
         "(return from the thread), or register it as a daemon"));
   }
-  return sequencer_->WaitForReport();
+  std::shared_ptr<const ShutdownReport> report =
+      sequencer_->WaitForReport(options.wait_until);
+  if (report == nullptr) {
+    return absl::DeadlineExceededError(
+        "Shutdown(): the sequence was still running at "
+        "ShutdownOptions::wait_until; it goes on");
+  }
+  return report;
+}
+
+std::vector<std::pair<std::string, int64_t>> Runtime::ReadCounters() const {
+  return sequencer_->ReadCounters();
 }
 
 bool Runtime::shutdown_complete() const { return sequencer_->done(); }

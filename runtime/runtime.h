@@ -159,6 +159,9 @@ class Runtime {
     // at once (reported as an error: it called exit()) and goes on; the
     // call still returns FailedPrecondition.
     bool abandon_calling_thread = false;
+    // Waits for the sequence until then; past it, returns DeadlineExceeded
+    // and the sequence goes on (the quick_exit hook waits a bounded time).
+    absl::Time wait_until = absl::InfiniteFuture();
   };
   absl::StatusOr<std::shared_ptr<const ShutdownReport>> Shutdown(
       const ShutdownOptions& options);
@@ -225,6 +228,11 @@ class Runtime {
   // (empty name or read), AlreadyExists (duplicate name).
   absl::Status AddReportCounter(absl::string_view name,
                                 absl::AnyInvocable<int64_t() const> read);
+
+  // Every counter's current value, read now on the calling thread, in the
+  // order they were added (for a hook that must report before the sequence
+  // ends, e.g. what the quick_exit hook could not drain).
+  std::vector<std::pair<std::string, int64_t>> ReadCounters() const;
 
   // Adds a listener (see sequence_listener.h). It must outlive the runtime.
   void AddListener(SequenceListener* listener);

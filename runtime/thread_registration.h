@@ -45,6 +45,11 @@
 // ~stop_callback does; so a callback must not wait for its own thread's
 // registration to end.
 //
+// fork(): a registration inherited by the child of fork() (the forking
+// thread's own, on its stack) belongs to the parent's registry. Ending it in
+// the child touches nothing: it is forgotten, never unregistered, since a
+// parent thread that did not follow may hold the registry's lock.
+//
 // Cost: register + unregister are a handful of atomic operations and no heap
 // allocation in steady state for names of up to 15 characters and callbacks
 // that fit absl::AnyInvocable's inline storage (benchmarks/README.md).
@@ -93,15 +98,27 @@ class ThreadRegistration {
 
   bool active() const { return registry_ != nullptr; }
 
+  // True once the sequence gave up on this registration: demoted past its
+  // join budget (or its terminate callback's), or abandoned because its
+  // thread called exit() and runs (or parked in) the sequence. A handle
+  // destroyed after the sequence never waits for such a thread. May be
+  // called from any thread while the registration is active (one atomic
+  // load); false if it is not.
+  bool given_up() const;
+
  private:
   friend class runtime_internal::ThreadRegistry;
   ThreadRegistration(runtime_internal::ThreadRegistry* registry,
-                     uint32_t index, uint32_t generation)
-      : registry_(registry), index_(index), generation_(generation) {}
+                     uint32_t index, uint32_t generation, uint32_t epoch)
+      : registry_(registry),
+        index_(index),
+        generation_(generation),
+        epoch_(epoch) {}
 
   runtime_internal::ThreadRegistry* registry_ = nullptr;
   uint32_t index_ = 0;
   uint32_t generation_ = 0;
+  uint32_t epoch_ = 0;  // runtime_internal::ForkEpoch() when made.
 };
 
 }  // namespace orderly

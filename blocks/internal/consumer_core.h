@@ -40,6 +40,7 @@
 #include "blocks/overflow_policy.h"
 #include "runtime/internal/check.h"
 #include "runtime/internal/exception_text.h"
+#include "runtime/internal/fork_epoch.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
 
@@ -52,12 +53,20 @@ struct ConsumerStats {
   int64_t refused = 0;         // Push() returned an error.
   int64_t handler_errors = 0;  // The handler (or fallback) threw.
   int64_t fallback = 0;        // Handled by the fallback after the drain.
+  // Accepted, not yet handed to the handler: what would be lost if the
+  // process ended now (0 once the drain finished; the quick_exit hook and
+  // a drain given up past the sequence count it).
+  int64_t undelivered = 0;
 };
 
 // Indices of the counters, in the order of kCounterNames.
-enum Counter { kProcessed, kDropped, kRefused, kHandlerErrors, kFallback };
+enum Counter {
+  kProcessed, kDropped, kRefused, kHandlerErrors, kFallback, kUndelivered,
+  kCounterCount
+};
 inline constexpr const char* kCounterNames[] = {
-    "processed", "dropped", "refused", "handler_errors", "fallback"};
+    "processed", "dropped",  "refused",
+    "handler_errors", "fallback", "undelivered"};
 
 // How long the consumer waits for more items after a batch before it sleeps
 // (and producers must wake it): the most an item waits while items flow.
@@ -79,6 +88,7 @@ class ConsumerCore {
   absl::Status Start(Runtime& runtime) {
     ORDERLY_DCHECK(consumer_thread_.name().empty(),
                    "ConsumerCore::Start: call once");
+    runtime_ = &runtime;
     ManagedThreadOptions options;
     options.runtime = &runtime;
     absl::StatusOr<ManagedThread> thread = ManagedThread::Start(
@@ -91,6 +101,10 @@ class ConsumerCore {
 
   // Consumes `item` only if it is accepted or handed to the fallback.
   absl::Status Push(T& item) {
+    if (inherited()) {
+      return runtime_internal::InheritedAcrossFork(
+          absl::StrCat("BackgroundConsumer \"", name_, "\": Push"));
+    }
     bool wake = false;
     Verdict verdict;
     {
@@ -122,8 +136,13 @@ class ConsumerCore {
     return Refuse(item);
   }
 
-  // Refuses later pushes, joins the consumer, processes what is left.
-  void Close() {
+  // Refuses later pushes, joins the consumer, processes what is left. True
+  // once the handler will not run again; false if it gave up: after the
+  // sequence, a consumer thread still running was demoted (stuck in the
+  // handler) and is never waited for; what it holds stays counted in
+  // ".undelivered". In a fork() child, an inherited consumer is left alone.
+  bool Close() {
+    if (inherited()) return false;
     {
       absl::MutexLock lock(&mu_);
       if (!closed_) {
@@ -132,17 +151,26 @@ class ConsumerCore {
         not_full_.SignalAll();
       }
       // From the handler: the drain in progress on this thread goes on.
-      if (busy_ && processing_thread_ == std::this_thread::get_id()) return;
+      if (busy_ && processing_thread_ == std::this_thread::get_id()) {
+        return false;
+      }
     }
     // One caller joins, concurrent callers wait for it (ManagedThread).
     // Empty if Start() failed: nothing to join.
-    consumer_thread_.Join().IgnoreError();
+    const bool sequence_over =
+        runtime_ != nullptr && runtime_->shutdown_complete();
+    absl::Status joined = sequence_over
+                              ? consumer_thread_.JoinFor(absl::ZeroDuration())
+                              : consumer_thread_.Join();
+    if (absl::IsDeadlineExceeded(joined)) return false;
     DrainRemaining();
+    return true;
   }
 
-  // Close(), then drops the handler and fallback (and their captures).
+  // Close(), then drops the handler and fallback (and their captures),
+  // unless Close() gave up (the handler may still run: they are kept).
   void CloseAndRelease() {
-    Close();
+    if (!Close()) return;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(+[](bool* busy) { return !*busy; }, &busy_));
@@ -154,19 +182,25 @@ class ConsumerCore {
     busy_ = false;
   }
 
+  // True in the child of fork() for a consumer made in the parent.
+  bool inherited() const { return epoch_ != runtime_internal::ForkEpoch(); }
+
   int64_t Read(Counter counter) const {
     return counters_[counter].load(std::memory_order_relaxed);
   }
   ConsumerStats stats() const {
-    return ConsumerStats{Read(kProcessed), Read(kDropped), Read(kRefused),
-                         Read(kHandlerErrors), Read(kFallback)};
+    return ConsumerStats{Read(kProcessed),     Read(kDropped),
+                         Read(kRefused),       Read(kHandlerErrors),
+                         Read(kFallback),      Read(kUndelivered)};
   }
   std::string last_handler_error() const {
+    if (inherited()) return "";
     absl::MutexLock lock(&mu_);
     return last_error_;
   }
   const std::string& name() const { return name_; }
   int blocked() const {
+    if (inherited()) return 0;
     absl::MutexLock lock(&mu_);
     return blocked_;
   }
@@ -191,6 +225,7 @@ class ConsumerCore {
       --blocked_;
     }
     queue_.push_back(std::move(item));
+    Add(kUndelivered, 1);  // Under mu_: before the consumer can take it.
     // One signal per sleep; while the consumer lingers, none until the
     // queue is half full (it wakes by itself within kLinger).
     if (consumer_ == Consumer::kSleeping ||
@@ -314,6 +349,7 @@ class ConsumerCore {
       }
     }
     Add(kProcessed, static_cast<int64_t>(n) - errors);
+    Add(kUndelivered, -static_cast<int64_t>(n));
     if (errors > 0) Add(kHandlerErrors, errors);
     batch.clear();  // Destroys the items outside the lock; keeps capacity.
   }
@@ -334,7 +370,10 @@ class ConsumerCore {
   // Set by Start() before the core is shared; then only Join() is called.
   ManagedThread consumer_thread_;
 
-  std::atomic<int64_t> counters_[5] = {};
+  std::atomic<int64_t> counters_[kCounterCount] = {};
+  // runtime_internal::ForkEpoch() at construction (fork_epoch.h).
+  const uint32_t epoch_ = runtime_internal::ForkEpoch();
+  Runtime* runtime_ = nullptr;  // Set by Start().
 
   mutable absl::Mutex mu_;
   absl::CondVar not_empty_;  // The consumer waits for items (or the end).

@@ -2,12 +2,18 @@
 
 #include "blocks/internal/pool_core.h"
 
+#include <unistd.h>
+
 #include <cassert>
+#include <optional>
 #include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "blocks/internal/destructor_budget.h"
 #include "runtime/internal/exception_text.h"
+#include "runtime/internal/text_out.h"
 
 namespace orderly {
 namespace blocks_internal {
@@ -27,8 +33,10 @@ absl::Status PoolCore::StartWorkers(int n) {
   int launched = 0;
   for (; launched <= n; ++launched) {
     try {
-      workers_[launched]->thread =
-          std::thread([this, launched] { WorkerMain(launched); });
+      workers_[launched]->thread = std::thread([this, launched] {
+        WorkerMain(launched);
+        workers_[launched]->finished.Notify();  // Its last touch of `this`.
+      });
     } catch (const std::system_error& e) {
       absl::MutexLock lock(&mu_);
       start_error_ = absl::ResourceExhaustedError(absl::StrCat(
@@ -86,6 +94,7 @@ void PoolCore::WorkerMain(int index) {
     }
   }
   mu_.Unlock();
+  w.ending.store(true, std::memory_order_release);  // `joined` ends next.
 }
 
 bool PoolCore::MayTakeLocked(const Worker& w) const {
@@ -161,8 +170,10 @@ void PoolCore::RunContinueTask(Worker& w, Task& task,
   // before wait for it (W3).
   batch.Flush();
   absl::StatusOr<ThreadRegistration> daemon = Register(w, /*daemon=*/true);
+  w.continuing.store(true, std::memory_order_release);
   joined.Reset();
   Execute(w, task);
+  w.continuing.store(false, std::memory_order_release);
   absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
   // Refused once `threads` has joined: the worker stays unjoined (it is
   // shut down by then and ends as soon as its queue allows).
@@ -289,18 +300,41 @@ void PoolCore::CancelPending() {
   for (Task& t : dropped) Cancel(t);
 }
 
-void PoolCore::ShutdownAndJoin() {
+bool PoolCore::ShutdownAndJoin() {
   StartShutdown();
   CancelPending();
-  const std::thread::id me = std::this_thread::get_id();
+  // Bounded (DESIGN.md, Handles): within the join budget. One line on
+  // stderr names each worker given up on.
+  const bool sequence_over = runtime_->shutdown_complete();
+  const absl::Time deadline =
+      absl::Now() + DestructorBudget(std::nullopt, runtime_->options());
+  bool all_joined = true;
   for (const std::unique_ptr<Worker>& w : workers_) {
-    if (!w->thread.joinable()) continue;
-    if (w->thread.get_id() == me) {
-      w->thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
-    } else {
-      w->thread.join();
-    }
+    if (!JoinWorker(*w, deadline, sequence_over)) all_joined = false;
   }
+  return all_joined;
+}
+
+bool PoolCore::JoinWorker(Worker& w, absl::Time deadline, bool sequence_over) {
+  if (!w.thread.joinable()) return true;
+  if (w.thread.get_id() == std::this_thread::get_id()) {
+    w.thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
+    return false;
+  }
+  const bool may_wait = !sequence_over ||
+                        w.ending.load(std::memory_order_acquire) ||
+                        w.continuing.load(std::memory_order_acquire);
+  if (may_wait && w.finished.WaitForNotificationWithDeadline(deadline)) {
+    w.thread.join();
+    return true;
+  }
+  w.thread.detach();
+  runtime_internal::WriteAll(
+      STDERR_FILENO,
+      absl::StrCat("orderly: ThreadPool worker \"", w.name,
+                   "\" still running when the pool was destroyed; "
+                   "detached, not joined\n"));
+  return false;
 }
 
 ThreadPool::Stats PoolCore::stats() const {

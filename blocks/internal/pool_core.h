@@ -49,6 +49,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "blocks/internal/task_tracker.h"
 #include "blocks/shutdown_behavior.h"
 #include "blocks/thread_pool.h"
@@ -94,9 +96,12 @@ class PoolCore {
   // lock. Requires StartShutdown() first.
   void CancelPending();
   // StartShutdown(), CancelPending(), then joins every worker (they end
-  // once nothing blocks shutdown).
-  void ShutdownAndJoin();
+  // once nothing blocks shutdown), each within the destructor's budget
+  // (destructor_budget.h). False if it detached one, which still uses the
+  // core: the caller then keeps the core alive for good.
+  bool ShutdownAndJoin();
   ThreadPool::Stats stats() const;
+  const std::string& name() const { return name_; }
 
  private:
   struct alignas(64) Worker {
@@ -104,6 +109,15 @@ class PoolCore {
     bool reserve = false;  // Set before the thread starts.
     // Touched by StartWorkers() and ShutdownAndJoin() only.
     std::thread thread;
+    // Notified by the thread as its last step: after it, join() returns at
+    // once (a bounded join for the pool's destructor).
+    absl::Notification finished;
+    // Set by the worker before its registration ends: from then on it only
+    // leaves, so it is waited for even after the sequence (ShutdownAndJoin).
+    std::atomic<bool> ending{false};
+    // Runs a continue-on-shutdown task (a daemon meanwhile, never demoted):
+    // also waited for after the sequence, within the budget.
+    std::atomic<bool> continuing{false};
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post follow-ups after the stop).
     bool running_block = false;
@@ -111,6 +125,10 @@ class PoolCore {
   };
 
   void WorkerMain(int index);
+  // Joins `w` within `deadline` (false: detached it, with one line on
+  // stderr). After the sequence (`sequence_over`), a worker neither ending
+  // nor in a continue-on-shutdown task was demoted: never waited for.
+  bool JoinWorker(Worker& w, absl::Time deadline, bool sequence_over);
   // With mu_ held: waits until `w` may take a task (true) or may end
   // (false). Unlocks meanwhile to flush `batch` (W3).
   bool AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch)

@@ -1,7 +1,7 @@
 // A service in its own workspace: links orderly as a static library, puts a
-// MainGuard at the top of main, runs a worker and a component, and returns.
-// The guard runs the shutdown when main returns and turns the report into
-// the exit code.
+// MainGuard at the top of main, runs a worker and a component, and ends main
+// with `return guard.Shutdown();`: the sequence runs while main's locals
+// (the worker's handle) still exist, and the report becomes the exit code.
 
 #include <cstdio>
 
@@ -26,5 +26,6 @@ int main() {
   });
   if (!worker.ok()) return 1;
   std::puts("service: main returns");
-  return 0;  // MainGuard: worker stopped and joined, then the cache flushed.
+  return guard.Shutdown();  // Worker stopped and joined, then the cache
+                           // flushed; only then are main's locals destroyed.
 }

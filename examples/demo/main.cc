@@ -192,7 +192,8 @@ int Run(const Flags& flags) {
   Service svc;
   if (absl::Status s = Start(rt, flags, &svc); !s.ok()) {
     std::fprintf(stderr, "demo: %s\n", s.ToString().c_str());
-    return 1;  // MainGuard still runs the sequence for what did start.
+    (void)rt.Shutdown();  // The sequence for what did start, while `svc` lives.
+    return 1;
   }
   AwaitStop(rt, flags);
   auto report = rt.Shutdown();  // Same report the guard will get.
@@ -226,5 +227,6 @@ int main(int argc, char** argv) {
   orderly::MainGuardOptions options;
   options.runtime = orderly_demo::DemoRuntimeOptions();
   orderly::MainGuard guard(std::move(options));  // First: before any thread.
-  return orderly_demo::Run(flags);
+  const int code = orderly_demo::Run(flags);     // Ran the sequence itself.
+  return guard.Shutdown(code);
 }

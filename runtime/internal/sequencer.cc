@@ -6,7 +6,9 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,12 +57,25 @@ void Sequencer::Main() {
   report_ = std::make_shared<const ShutdownReport>(std::move(report));
 }
 
-std::shared_ptr<const ShutdownReport> Sequencer::WaitForReport() {
+std::shared_ptr<const ShutdownReport> Sequencer::WaitForReport(
+    absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](std::shared_ptr<const ShutdownReport>* r) { return *r != nullptr; },
-      &report_));
+  mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](std::shared_ptr<const ShutdownReport>* r) {
+            return *r != nullptr;
+          },
+          &report_),
+      deadline);
   return report_;
+}
+
+std::vector<std::pair<std::string, int64_t>> Sequencer::ReadCounters() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::pair<std::string, int64_t>> values;
+  values.reserve(counters_.size());
+  for (const Counter& c : counters_) values.emplace_back(c.name, c.read());
+  return values;
 }
 
 bool Sequencer::done() const {
@@ -219,24 +234,39 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
                                       ShutdownReport& report) {
   // Newest registration first.
   std::vector<Step> steps;
+  // One flag per callback, set when it returns. A callback still running
+  // after RunAll() was abandoned past its budget: its thread is demoted at
+  // once, not waited for until the deadline (its owner's unregistration
+  // waits for the callback; regression test: ProcessHooksTest.
+  // ExitWhileHoldingALockACallbackNeeds).
+  std::vector<std::pair<ThreadRegistry::Live,
+                        std::shared_ptr<std::atomic<bool>>>> returned;
   for (ThreadRegistry::Live& live : registry_->BeginTerminate()) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    returned.emplace_back(live, done);
     Step step;
     step.record.phase = std::string(kThreadsPhase);
     step.record.kind = StepKind::kTerminateCallback;
     step.record.name =
         live.daemon ? absl::StrCat(live.name, " (daemon)") : live.name;
     step.budget = options_.callback_budget;
-    step.run = [registry = registry_,
-                live = std::move(live)](StepRecord& record) {
+    step.run = [registry = registry_, live = std::move(live),
+                done](StepRecord& record) {
       bool ran = false;
       CallGuarded([&] { ran = registry->RunTerminateCallback(live); },
                   &record);
+      done->store(true, std::memory_order_release);
       // A thread that ended before its turn has nothing to report.
       return ran || record.outcome != Outcome::kOk;
     };
     steps.push_back(std::move(step));
   }
   RunSteps(std::move(steps), phase_deadline, report);
+  for (const auto& [live, done] : returned) {
+    if (!done->load(std::memory_order_acquire)) {
+      registry_->DemoteBeforeJoin(live);
+    }
+  }
   for (StepRecord& r : registry_->TakeLateRecords()) {
     report.steps.push_back(std::move(r));
   }

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -55,7 +56,11 @@ class Sequencer {
   // Async-signal-safe.
   void Wake() noexcept { sem_post(&wake_); }
 
-  std::shared_ptr<const ShutdownReport> WaitForReport();
+  // The report, once the sequence is done; null if `deadline` came first.
+  std::shared_ptr<const ShutdownReport> WaitForReport(
+      absl::Time deadline = absl::InfiniteFuture());
+  // Every report counter's current value, in the order they were added.
+  std::vector<std::pair<std::string, int64_t>> ReadCounters() const;
   bool done() const;
 
   // True on the sequencer thread or one of its executors.

@@ -16,6 +16,7 @@
 #include "runtime/internal/asymmetric_barrier.h"
 #include "runtime/internal/call_guarded.h"
 #include "runtime/internal/check.h"
+#include "runtime/internal/fork_epoch.h"
 #include "runtime/internal/text_out.h"
 #include "runtime/plan.h"
 
@@ -171,7 +172,7 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
     registry_state = state_.load(std::memory_order_seq_cst);
   }
   if (registry_state & kTerminating) return RegisterLate(index, generation);
-  return ThreadRegistration(this, index, generation);
+  return ThreadRegistration(this, index, generation, ForkEpoch());
 }
 
 absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
@@ -218,7 +219,7 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
     absl::MutexLock lock(&mu_);
     late_records_.push_back(std::move(record));
   }
-  return ThreadRegistration(this, index, generation);
+  return ThreadRegistration(this, index, generation, ForkEpoch());
 }
 
 void ThreadRegistry::AddWaitedLocked(Slot& slot, uint32_t index,
@@ -246,6 +247,12 @@ void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
     return;
   }
   UnregisterSlow(slot, index, generation);
+}
+
+bool ThreadRegistry::GivenUp(uint32_t index, uint32_t generation) const {
+  const uint64_t s = At(index).state.load(std::memory_order_acquire);
+  return Generation(s) == generation && (s & kLive) &&
+         (s & (kDemoted | kAbandoned)) != 0;
 }
 
 void ThreadRegistry::UnregisterSlow(Slot& slot, uint32_t index,
@@ -495,6 +502,12 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
     r.budget = w.budget;
     if (w.abandoned) {
       r.name = absl::StrCat(w.name, " (runs the sequence: not waited for)");
+    } else if (w.callback_abandoned) {
+      r.outcome = Outcome::kStraggler;
+      r.error =
+          "its terminate callback was abandoned past its budget (its "
+          "registration's end waits for it): not waited for, treated as a "
+          "daemon";
     } else if (w.demoted) {
       r.outcome = Outcome::kStraggler;
       r.error = absl::StrCat(
@@ -508,27 +521,74 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
 }
 
 void ThreadRegistry::AbandonThread(pthread_t thread) {
-  absl::MutexLock lock(&mu_);
+  // Pass 1, without mu_: a slot's `thread` is read only while the slot is
+  // pinned, so it cannot be freed and claimed (and `thread` rewritten) by
+  // another registrant meanwhile (regression test: ThreadRegistryStressTest.
+  // AbandonRacesRegistrations). Not under mu_: Unpin() takes mu_ when an
+  // owner waits for the pin.
+  std::vector<std::pair<uint32_t, uint32_t>> mine;
   const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  constexpr uint64_t kSkip = kDaemon | kAbandoned;
   for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
     Slot& slot = At(index);
     uint64_t s = slot.state.load(std::memory_order_acquire);
-    if (!(s & kLive) || (s & (kDaemon | kAbandoned))) continue;
+    if (!(s & kLive) || (s & kSkip)) continue;
+    const uint32_t generation = Generation(s);
+    if (!Pin(slot, generation, 0, kSkip)) continue;
     // Only the calling thread's own registrations: it cannot end them
-    // concurrently, so the slot stays this registration's while we look.
-    if (!pthread_equal(slot.thread, thread)) continue;
-    while (!slot.state.compare_exchange_weak(s, s | kAbandoned,
-                                             std::memory_order_acq_rel,
-                                             std::memory_order_acquire)) {
+    // concurrently.
+    if (pthread_equal(slot.thread, thread)) {
+      s = slot.state.load(std::memory_order_acquire);
+      while (!(s & kAbandoned) &&
+             !slot.state.compare_exchange_weak(s, s | kAbandoned,
+                                               std::memory_order_acq_rel,
+                                               std::memory_order_acquire)) {
+      }
+      if (!(s & kAbandoned)) mine.emplace_back(index, generation);
     }
-    if ((s & kWaited) && !(s & kDemoted)) {
-      Waited& w = waited_[slot.waited_pos];
-      w.abandoned = true;
-      w.end = absl::Now();
-      --waited_count_;
+    Unpin(slot);
+  }
+  // Pass 2: stop waiting for those the joins already count.
+  absl::MutexLock lock(&mu_);
+  for (const auto& [index, generation] : mine) {
+    Slot& slot = At(index);
+    const uint64_t s = slot.state.load(std::memory_order_acquire);
+    if (Generation(s) != generation || !(s & kWaited) || (s & kDemoted)) {
+      continue;
     }
+    Waited& w = waited_[slot.waited_pos];
+    if (w.ended || w.abandoned || w.demoted) continue;
+    w.abandoned = true;
+    w.end = absl::Now();
+    --waited_count_;
   }
   CloseIfJoinedLocked();
+}
+
+void ThreadRegistry::DemoteBeforeJoin(const Live& live) {
+  absl::MutexLock lock(&mu_);
+  Slot& slot = At(live.index);
+  uint64_t s = slot.state.load(std::memory_order_acquire);
+  // The full word is compared: a slot freed or reused meanwhile fails the
+  // generation check and is left alone.
+  while (Generation(s) == live.generation && (s & kLive) &&
+         !(s & (kDaemon | kWaited | kDemoted | kAbandoned))) {
+    if (slot.state.compare_exchange_weak(s, s | kWaited | kDemoted,
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      // Reported as a straggler like one demoted in the joins, but never
+      // counted as waited for. The owner frees a kWaited slot only under
+      // mu_, which we hold: the name is safe to read.
+      const absl::Time now = absl::Now();
+      AddWaitedLocked(slot, live.index, live.generation, now);
+      --waited_count_;
+      Waited& w = waited_.back();
+      w.demoted = true;
+      w.callback_abandoned = true;
+      w.end = now;
+      break;
+    }
+  }
 }
 
 std::vector<std::pair<std::string, pthread_t>>
@@ -559,7 +619,8 @@ std::vector<std::string> ThreadRegistry::LiveDaemons() const {
 ThreadRegistration::ThreadRegistration(ThreadRegistration&& other) noexcept
     : registry_(std::exchange(other.registry_, nullptr)),
       index_(other.index_),
-      generation_(other.generation_) {}
+      generation_(other.generation_),
+      epoch_(other.epoch_) {}
 
 ThreadRegistration& ThreadRegistration::operator=(
     ThreadRegistration&& other) noexcept {
@@ -568,11 +629,23 @@ ThreadRegistration& ThreadRegistration::operator=(
     registry_ = std::exchange(other.registry_, nullptr);
     index_ = other.index_;
     generation_ = other.generation_;
+    epoch_ = other.epoch_;
   }
   return *this;
 }
 
+bool ThreadRegistration::given_up() const {
+  return registry_ != nullptr && epoch_ == runtime_internal::ForkEpoch() &&
+         registry_->GivenUp(index_, generation_);
+}
+
 void ThreadRegistration::Reset() {
+  if (registry_ != nullptr && epoch_ != runtime_internal::ForkEpoch()) {
+    // Inherited across fork(): the registry is the parent's, and a thread
+    // that did not follow may hold its lock. Forget it; touch nothing.
+    registry_ = nullptr;
+    return;
+  }
   if (registry_ != nullptr) {
     std::exchange(registry_, nullptr)->Unregister(index_, generation_);
   }

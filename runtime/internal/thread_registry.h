@@ -82,6 +82,8 @@ class ThreadRegistry {
   absl::StatusOr<ThreadRegistration> Register(absl::string_view name,
                                               ThreadOptions&& options);
   void Unregister(uint32_t index, uint32_t generation);
+  // Demoted or abandoned (ThreadRegistration::given_up()).
+  bool GivenUp(uint32_t index, uint32_t generation) const;
 
   // A live registration, as seen by the sequencer or Plan().
   struct Live {
@@ -141,6 +143,12 @@ class ThreadRegistry {
   // are no longer joined, fenced or found by FindNonDaemon().
   void AbandonThread(pthread_t thread);
 
+  // Demotes `live` before the joins begin: its terminate callback was
+  // abandoned past its budget (or never ran), so its thread may never end,
+  // and its owner's unregistration waits for the callback's pin. BeginJoin()
+  // then does not wait for it; LiveDaemons() names it while it runs.
+  void DemoteBeforeJoin(const Live& live);
+
   // Names of daemon (or demoted) registrations still live.
   std::vector<std::string> LiveDaemons() const;
 
@@ -162,6 +170,7 @@ class ThreadRegistry {
     bool ended = false;
     bool demoted = false;
     bool abandoned = false;
+    bool callback_abandoned = false;  // Demoted by DemoteBeforeJoin().
   };
 
   Slot& At(uint32_t index) const;

@@ -173,5 +173,49 @@ TEST(ThreadRegistryStressTest, RegistrationIsLinearizedWithTheStop) {
   }
 }
 
+// exit() on a registered thread (Shutdown() with abandon_calling_thread)
+// scans the registry for that thread's registrations while other threads
+// register and end theirs in the same slots. The scan may read a slot's
+// thread only under a pin: without one, a registrant reusing the slot
+// writes it at the same time (a data race TSan reported through
+// ~MainGuard, with pool chains churning; regression for issue 11).
+TEST(ThreadRegistryStressTest, AbandonRacesRegistrations) {
+  constexpr int kRounds = 300;
+  constexpr int kChurners = 2;
+  for (int r = 0; r < kRounds; ++r) {
+    RuntimeOptions options;
+    options.on_deadline = DeadlineAction::kReportOnly;
+    Runtime rt(options);
+    std::atomic<bool> quit{false};
+    std::atomic<int> churned{0};
+    std::vector<std::thread> churners;
+    for (int i = 0; i < kChurners; ++i) {
+      churners.emplace_back([&, i] {
+        while (!quit.load(std::memory_order_relaxed)) {
+          auto reg = rt.RegisterThread(absl::StrCat("churn-", i));
+          if (!reg.ok()) return;  // Past `threads`: the round is over.
+          churned.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+    }
+    // Let both churn before the scan.
+    while (churned.load(std::memory_order_relaxed) < 2 * kChurners) {
+      std::this_thread::yield();
+    }
+    std::thread exiter([&] {
+      auto reg = rt.RegisterThread("exiter");
+      ASSERT_TRUE(reg.ok()) << reg.status();
+      Runtime::ShutdownOptions shutdown;
+      shutdown.abandon_calling_thread = true;
+      auto report = rt.Shutdown(shutdown);
+      EXPECT_TRUE(report.ok()) << report.status();
+    });
+    exiter.join();
+    quit = true;
+    for (auto& t : churners) t.join();
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
 }  // namespace
 }  // namespace orderly

@@ -750,7 +750,10 @@ void Round::Release() {
   if (released_ || rt_ == nullptr) return;
   released_ = true;
   release_.Notify();
-  managed_.clear();  // Joins: every body returns once released.
+  // Join() explicitly: every body returns once released. (The destructor
+  // alone would not wait for a thread the sequence gave up on.)
+  for (ManagedThread& t : managed_) (void)t.Join();
+  managed_.clear();
   for (;;) {
     std::vector<std::thread> joinables;
     {

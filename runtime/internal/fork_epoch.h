@@ -1,0 +1,53 @@
+// Copyright 2026 The orderly Authors.
+//
+// fork_epoch.h (internal): which process a handle was made in.
+//
+// ForkEpoch() is 0 in the process that first called it and goes up by one in
+// the child of every fork() that follows (a pthread_atfork() child handler,
+// installed by the first call). A handle records the epoch it was made in;
+// a handle whose epoch differs from the current one was inherited across
+// fork(): the thread it names, and whoever held its locks, exist only in the
+// parent. Such a handle must not join, lock or free anything: its calls
+// return InheritedAcrossFork() and its destructor leaks on purpose.
+//
+// Cost: one relaxed atomic load (and, on the first call, one registration
+// with pthread_atfork()). The counter is the one piece of process-wide state
+// besides Runtime::Default()'s storage: fork() is process-wide by nature.
+// It is constant-initialized and trivially destructible.
+//
+// Ordering: in the child, the increment runs on its only thread before
+// fork() returns, so every later load on that thread (and on threads it
+// starts) sees it.
+
+#ifndef ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
+#define ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace orderly {
+namespace runtime_internal {
+
+uint32_t ForkEpoch();
+
+// FailedPrecondition: "<what>: this handle was inherited across fork() ...".
+absl::Status InheritedAcrossFork(absl::string_view what);
+
+// Keeps `object` alive for good without ever running its destructor: for a
+// handle inherited across fork(), whose state belongs to the parent.
+template <typename T>
+void LeakForever(T&& object) {
+  struct Holder {
+    T value;
+  };
+  // Never deleted. `new` takes malloc's lock, which glibc's own atfork
+  // handlers keep consistent in the child.
+  (void)new Holder{static_cast<T&&>(object)};
+}
+
+}  // namespace runtime_internal
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
