@@ -173,11 +173,16 @@ void PoolCore::RunContinueTask(Worker& w, Task& task,
   w.continuing.store(true, std::memory_order_release);
   joined.Reset();
   Execute(w, task);
-  w.continuing.store(false, std::memory_order_release);
   absl::StatusOr<ThreadRegistration> again = Register(w, /*daemon=*/false);
   // Refused once `threads` has joined: the worker stays unjoined (it is
-  // shut down by then and ends as soon as its queue allows).
-  if (again.ok()) joined = std::move(*again);
+  // shut down by then and ends as soon as its queue allows), and stays
+  // `continuing`, so that the pool's destructor still waits for it: it was
+  // never demoted (regression test: ThreadPoolTest.
+  // LoadBlockingWorkRacingTheStopWhileWorkersEnterContinueTasks under TSan).
+  if (again.ok()) {
+    joined = std::move(*again);
+    w.continuing.store(false, std::memory_order_release);
+  }
 }  // `daemon` ends here, after `joined` is back.
 
 void PoolCore::Execute(Worker& w, Task& task) {

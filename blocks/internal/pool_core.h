@@ -115,8 +115,9 @@ class PoolCore {
     // Set by the worker before its registration ends: from then on it only
     // leaves, so it is waited for even after the sequence (ShutdownAndJoin).
     std::atomic<bool> ending{false};
-    // Runs a continue-on-shutdown task (a daemon meanwhile, never demoted):
-    // also waited for after the sequence, within the budget.
+    // Runs a continue-on-shutdown task (a daemon meanwhile, never demoted),
+    // or came back from one after `threads` had joined (unregistered, on its
+    // way out): also waited for after the sequence, within the budget.
     std::atomic<bool> continuing{false};
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post follow-ups after the stop).

@@ -23,6 +23,8 @@
 #define ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
 
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -36,15 +38,19 @@ uint32_t ForkEpoch();
 absl::Status InheritedAcrossFork(absl::string_view what);
 
 // Keeps `object` alive for good without ever running its destructor: for a
-// handle inherited across fork(), whose state belongs to the parent.
+// handle inherited across fork(), whose state belongs to the parent, and for
+// state that a detached thread still uses. Takes a copy (or the moved
+// value), never a reference: LeakForever(member_) keeps what member_ holds
+// alive after member_ itself is gone (regression test: ThreadPoolTest.
+// LoadBlockingWorkRacingTheStopWhileWorkersEnterContinueTasks under TSan).
 template <typename T>
 void LeakForever(T&& object) {
   struct Holder {
-    T value;
+    std::remove_cv_t<std::remove_reference_t<T>> value;
   };
   // Never deleted. `new` takes malloc's lock, which glibc's own atfork
   // handlers keep consistent in the child.
-  (void)new Holder{static_cast<T&&>(object)};
+  (void)new Holder{std::forward<T>(object)};
 }
 
 }  // namespace runtime_internal
