@@ -91,6 +91,8 @@
 #ifndef ORDERLY_BLOCKS_BACKGROUND_CONSUMER_H_
 #define ORDERLY_BLOCKS_BACKGROUND_CONSUMER_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>

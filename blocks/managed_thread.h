@@ -75,6 +75,8 @@
 #ifndef ORDERLY_BLOCKS_MANAGED_THREAD_H_
 #define ORDERLY_BLOCKS_MANAGED_THREAD_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <exception>
 #include <memory>
 #include <optional>

@@ -9,6 +9,8 @@
 #ifndef ORDERLY_BLOCKS_OVERFLOW_POLICY_H_
 #define ORDERLY_BLOCKS_OVERFLOW_POLICY_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 namespace orderly {
 
 enum class OverflowPolicy {

@@ -23,6 +23,8 @@
 #ifndef ORDERLY_BLOCKS_TASK_HANDLE_H_
 #define ORDERLY_BLOCKS_TASK_HANDLE_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <memory>
 #include <utility>
 

@@ -93,6 +93,8 @@
 #ifndef ORDERLY_BLOCKS_THREAD_POOL_H_
 #define ORDERLY_BLOCKS_THREAD_POOL_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <cstdint>
 #include <memory>
 #include <optional>

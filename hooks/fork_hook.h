@@ -26,6 +26,8 @@
 #ifndef ORDERLY_HOOKS_FORK_HOOK_H_
 #define ORDERLY_HOOKS_FORK_HOOK_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include "absl/status/status.h"
 
 namespace orderly {

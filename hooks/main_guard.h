@@ -66,6 +66,8 @@
 #ifndef ORDERLY_HOOKS_MAIN_GUARD_H_
 #define ORDERLY_HOOKS_MAIN_GUARD_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <optional>
 
 #include "absl/functional/any_invocable.h"

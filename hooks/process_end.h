@@ -26,6 +26,8 @@
 #ifndef ORDERLY_HOOKS_PROCESS_END_H_
 #define ORDERLY_HOOKS_PROCESS_END_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include "absl/time/time.h"
 #include "runtime/report.h"
 

@@ -48,6 +48,8 @@
 #ifndef ORDERLY_HOOKS_SIGNALS_H_
 #define ORDERLY_HOOKS_SIGNALS_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <csignal>
 #include <vector>
 

@@ -35,6 +35,8 @@
 #ifndef ORDERLY_HOOKS_STACK_DUMP_H_
 #define ORDERLY_HOOKS_STACK_DUMP_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 

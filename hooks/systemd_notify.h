@@ -33,6 +33,8 @@
 #ifndef ORDERLY_HOOKS_SYSTEMD_NOTIFY_H_
 #define ORDERLY_HOOKS_SYSTEMD_NOTIFY_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <sys/socket.h>
 #include <sys/un.h>
 

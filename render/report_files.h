@@ -42,6 +42,8 @@
 #ifndef ORDERLY_RENDER_REPORT_FILES_H_
 #define ORDERLY_RENDER_REPORT_FILES_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <string>
 #include <vector>
 

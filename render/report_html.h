@@ -36,6 +36,8 @@
 #ifndef ORDERLY_RENDER_REPORT_HTML_H_
 #define ORDERLY_RENDER_REPORT_HTML_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <string>
 
 #include "runtime/report.h"

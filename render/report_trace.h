@@ -47,6 +47,8 @@
 #ifndef ORDERLY_RENDER_REPORT_TRACE_H_
 #define ORDERLY_RENDER_REPORT_TRACE_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <string>
 
 #include "runtime/report.h"

@@ -16,6 +16,8 @@
 #ifndef ORDERLY_RUNTIME_PLAN_H_
 #define ORDERLY_RUNTIME_PLAN_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <string>
 #include <vector>
 

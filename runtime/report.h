@@ -19,6 +19,8 @@
 #ifndef ORDERLY_RUNTIME_REPORT_H_
 #define ORDERLY_RUNTIME_REPORT_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -55,6 +55,8 @@
 #ifndef ORDERLY_RUNTIME_RUNTIME_H_
 #define ORDERLY_RUNTIME_RUNTIME_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -17,6 +17,8 @@
 #ifndef ORDERLY_RUNTIME_RUNTIME_OPTIONS_H_
 #define ORDERLY_RUNTIME_RUNTIME_OPTIONS_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include "absl/time/time.h"
 
 namespace orderly {

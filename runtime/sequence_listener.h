@@ -16,6 +16,8 @@
 #ifndef ORDERLY_RUNTIME_SEQUENCE_LISTENER_H_
 #define ORDERLY_RUNTIME_SEQUENCE_LISTENER_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <pthread.h>
 
 #include <string>
@@ -39,6 +41,8 @@ class SequenceListener {
  public:
   virtual ~SequenceListener() = default;
 
+  // The default implementations do nothing (a listener overrides the calls
+  // it needs).
   // The sequence starts; it must be done by `deadline`.
   virtual void OnStopRequested(const StopReason& /*reason*/,
                                absl::Time /*deadline*/) {}

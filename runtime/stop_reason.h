@@ -13,6 +13,8 @@
 #ifndef ORDERLY_RUNTIME_STOP_REASON_H_
 #define ORDERLY_RUNTIME_STOP_REASON_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <cstdint>
 #include <string>
 

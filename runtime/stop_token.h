@@ -71,6 +71,8 @@
 #ifndef ORDERLY_RUNTIME_STOP_TOKEN_H_
 #define ORDERLY_RUNTIME_STOP_TOKEN_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include <type_traits>
 #include <utility>
 

@@ -6,8 +6,9 @@
 // a name, whether it is a daemon, and a terminate callback:
 //
 //   void Worker::Run() {
-//     auto reg = runtime.RegisterThread("ingest-worker", {
-//         .on_terminate = [this] { stop_.store(true); cv_.notify_all(); }});
+//     orderly::ThreadOptions options;
+//     options.on_terminate = [this] { stop_.store(true); cv_.notify_all(); };
+//     auto reg = runtime.RegisterThread("ingest-worker", std::move(options));
 //     if (!reg.ok()) return;  // Shutdown already past `threads`.
 //     while (!stop_.load()) { ... }
 //   }  // `reg` ends here: the runtime sees this thread as done.
@@ -56,6 +57,8 @@
 
 #ifndef ORDERLY_RUNTIME_THREAD_REGISTRATION_H_
 #define ORDERLY_RUNTIME_THREAD_REGISTRATION_H_
+
+#include "runtime/version.h"  // First: checks for C++17.
 
 #include <cstdint>
 #include <optional>
