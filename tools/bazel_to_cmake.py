@@ -58,7 +58,8 @@ def external(label, rule):
   if repo == "com_google_absl":
     return "absl::" + name
   if repo == "com_google_googletest" and name in ("gtest", "gtest_main"):
-    return "GTest::" + name
+    # Bazel's gtest targets include gMock; so do CMake's gmock ones.
+    return "GTest::" + name.replace("gtest", "gmock")
   if repo == "com_github_google_benchmark" and name in ("benchmark",
                                                          "benchmark_main"):
     return "benchmark::" + name
@@ -107,12 +108,13 @@ def file_path(label):
 def translate(rules):
   out = []
   installed = {}
+  link_deps = {}  # installed library -> the installed libraries it uses
   for label in sorted(rules):
     rule = rules[label]
     if rule["class"] == "filegroup":
       continue
     for attr in rule:
-      if attr in ("class", "label") or attr in IGNORED or attr in HANDLED:
+      if attr in ("class", "label", "_flags") or attr in IGNORED or attr in HANDLED:
         continue
       raise Error(f"{label}: attribute '{attr}' has no CMake translation in "
                   f"tools/bazel_to_cmake.py")
@@ -127,6 +129,7 @@ def translate(rules):
         raise Error(f"{label} and {installed[name]} would both be "
                     f"orderly::{name[8:]}: rename one")
       installed[name] = label
+      link_deps[name] = [d for d in rule.get("deps", [])]
     args = [f"orderly_cc_{kind}({name}", f"  PACKAGE {pkg or '.'}",
             f"  BAZEL_LABEL {label}"]
     flags = []
@@ -156,6 +159,14 @@ def translate(rules):
         raise Error(f"{label}: dependency {dep} is not a C++ rule")
       elif "manual" in rules[dep].get("tags", []):
         raise Error(f"{label}: depends on manual target {dep}")
+      elif rules[dep].get("alwayslink") == "true":
+        # Bazel links every object of an alwayslink library; so must CMake.
+        # By its orderly:: name when installed: install(EXPORT) does not
+        # rename targets inside this generator expression.
+        whole = cmake_name(dep, rules)
+        if package_of(dep) in LIBRARY_PACKAGES and whole.startswith("orderly_"):
+          whole = "orderly::" + whole[len("orderly_"):]
+        deps.append(f"$<LINK_LIBRARY:WHOLE_ARCHIVE,{whole}>")
       else:
         deps.append(cmake_name(dep, rules))
     section("DEPS", deps)
@@ -166,14 +177,47 @@ def translate(rules):
       else:
         raise Error(f"{label}: linkopt {opt} has no CMake translation")
     section("LINK", linkopts)
-    section("ARGS", [cmake_arg(a, label, rules) for a in rule.get("args", [])])
+    section("ARGS", [piece for a in rule.get("args", [])
+                     for piece in cmake_arg(a, label, rules)])
     section("DATA_TARGETS", [cmake_name(d, rules) for d in rule.get("data", [])
                              if rules.get(d, {}).get("class", "").startswith(
                                  "cc_")])
     env = rule.get("env") or {}
     section("ENV", [f"{k}={v}" for k, v in sorted(env.items())])
     out.append("\n".join(args) + ")\n")
+  out.append(summary(rules, installed, link_deps))
   return out
+
+
+def summary(rules, installed, link_deps):
+  """What pkg-config's orderly.pc lists: libraries, dependents first."""
+  order, seen = [], set()
+
+  def visit(name):
+    if name in seen:
+      return
+    seen.add(name)
+    for dep in link_deps[name]:
+      if not dep.startswith("@") and cmake_name(dep, rules) in installed:
+        visit(cmake_name(dep, rules))
+    order.append(name)
+
+  for name in sorted(installed):
+    visit(name)
+  archives = [n for n in reversed(order)
+              if any(s.endswith(".cc") for s in rules[installed[n]].get(
+                  "srcs", []))]
+  absl = sorted({external(d, "") for n in installed for d in link_deps[n]
+                 if d.startswith("@com_google_absl//")})
+  lines = ["# Installed libraries with objects, each before the ones it uses "
+           "(orderly.pc),", "# and the Abseil libraries they use.",
+           "set(ORDERLY_LINK_ORDER"]
+  lines += [f"  {n}" for n in archives]
+  lines[-1] += ")"
+  lines.append("set(ORDERLY_ABSL_DEPS")
+  lines += [f"  {n}" for n in absl]
+  lines[-1] += ")"
+  return "\n".join(lines) + "\n"
 
 
 def cmake_arg(arg, label, rules):
@@ -188,14 +232,14 @@ def cmake_arg(arg, label, rules):
         target = f"{target}:{target.rsplit('/', 1)[-1]}"
       rule = rules.get(target)
       if rule is None:
-        return "${PROJECT_SOURCE_DIR}/" + file_path(target)
+        return ["${PROJECT_SOURCE_DIR}/" + file_path(target)]
       if rule["class"] == "filegroup":
-        return " ".join("${PROJECT_SOURCE_DIR}/" + file_path(s)
-                        for s in rule.get("srcs", []))
-      return f"$<TARGET_FILE:{cmake_name(target, rules)}>"
+        return ["${PROJECT_SOURCE_DIR}/" + file_path(s)
+                for s in rule.get("srcs", [])]
+      return [f"$<TARGET_FILE:{cmake_name(target, rules)}>"]
   if "$(" in arg:
     raise Error(f"{label}: argument {arg} has no CMake translation")
-  return arg
+  return [arg]
 
 
 def generate(xml_text):

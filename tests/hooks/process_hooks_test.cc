@@ -252,9 +252,12 @@ TEST(ProcessHooksTest, StuckCleanupEndsTheProcessAtTheDeadlineNamingIt) {
       << r;
   EXPECT_THAT(r.err, HasSubstr("orderly: stack of cleanup stuck/never-returns"))
       << r;
-#if !defined(ORDERLY_TSAN)
+#if !defined(ORDERLY_TSAN) && !defined(ORDERLY_PREBUILT_ABSEIL)
   // TSan defers signal handlers to its own safe points, so the stuck thread
   // may not answer within the timeout there; elsewhere the stack shows it.
+  // Not with a prebuilt Abseil (the CMake build's Debian libabsl, built
+  // without frame pointers): the frame-pointer walk then stops short of the
+  // user's frames (docs/building.md).
   EXPECT_THAT(r.err, HasSubstr("StuckForever")) << r;
 #endif
 }
@@ -266,7 +269,7 @@ TEST(ProcessHooksTest, StuckThreadIsNamedWithItsStackAtTheDeadline) {
   EXPECT_EQ(r.exit_code, 86) << r;
   EXPECT_THAT(r.err, HasSubstr("joining threads: stubborn")) << r;
   EXPECT_THAT(r.err, HasSubstr("orderly: stack of thread stubborn")) << r;
-#if !defined(ORDERLY_TSAN)
+#if !defined(ORDERLY_TSAN) && !defined(ORDERLY_PREBUILT_ABSEIL)
   EXPECT_THAT(r.err, HasSubstr("StubbornThreadBody")) << r;
 #endif
 }
