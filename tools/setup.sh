@@ -6,7 +6,8 @@
 # What it does, each step skipped when already done:
 #   1. installs the Debian packages the build needs (Bazel 4.2.3, clang 14 and
 #      its sanitizer runtimes, Debian's Bazel rule sets, Boost headers for one
-#      benchmark baseline);
+#      benchmark baseline; for the CMake build: CMake, Ninja, pkg-config and
+#      Debian's prebuilt Abseil, GoogleTest/gMock and Google Benchmark);
 #   2. adds a deb-src entry for bookworm/main, so that apt can fetch sources;
 #   3. fetches the Debian source packages of Abseil, GoogleTest and Google
 #      Benchmark into third_party/ (ignored by git), checks every file against
@@ -22,7 +23,9 @@ set -euo pipefail
 readonly ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly TP="${ROOT}/third_party"
 readonly PACKAGES=(bazel-bootstrap bazel-skylib bazel-platforms clang
-  libclang-rt-14-dev dpkg-dev libboost-dev)
+  libclang-rt-14-dev dpkg-dev libboost-dev
+  cmake ninja-build pkg-config libabsl-dev libgtest-dev libgmock-dev
+  libbenchmark-dev)
 # source package -> upstream version the BUILD files were written against.
 readonly SOURCES=("abseil:20220623.1" "googletest:1.12.1" "benchmark:1.7.1")
 readonly SRC_LIST=/etc/apt/sources.list.d/orderly-deb-src.sources
@@ -54,7 +57,7 @@ stamp_text() {
 }
 
 if [[ -f "${STAMP}" ]] && [[ "$(cat "${STAMP}")" == "$(stamp_text)" ]] &&
-  command -v bazel >/dev/null 2>&1; then
+  command -v bazel >/dev/null 2>&1 && command -v cmake >/dev/null 2>&1; then
   exit 0  # All done before: the common, quick path.
 fi
 
