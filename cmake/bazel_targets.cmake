@@ -657,6 +657,25 @@ orderly_cc_test(orderly_tests_runtime_runtime_test
     absl::synchronization
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_runtime_stop_token_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:stop_token_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/stop_callback_libcxx_test.cc
+    tests/runtime/stop_harness.h
+    tests/runtime/stop_source_libcxx_test.cc
+    tests/runtime/stop_token_libstdcxx_test.cc
+    tests/runtime/stop_token_msstl_test.cc
+    tests/runtime/stop_token_p0660_test.cc
+    tests/runtime/stop_token_test.cc
+  DEPS
+    orderly_runtime
+    orderly_tests_test_util
+    absl::synchronization
+    absl::time
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_runtime_thread_registry_stress_test
   PACKAGE tests/runtime
   BAZEL_LABEL //tests/runtime:thread_registry_stress_test
