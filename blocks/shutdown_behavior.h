@@ -13,6 +13,8 @@
 #ifndef ORDERLY_BLOCKS_SHUTDOWN_BEHAVIOR_H_
 #define ORDERLY_BLOCKS_SHUTDOWN_BEHAVIOR_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 namespace orderly {
 
 enum class ShutdownBehavior {

@@ -38,6 +38,8 @@
 #ifndef ORDERLY_HOOKS_QUICK_EXIT_HOOK_H_
 #define ORDERLY_HOOKS_QUICK_EXIT_HOOK_H_
 
+#include "runtime/version.h"  // First: checks for C++17.
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
