@@ -5,6 +5,7 @@
 orderly_cc_binary(orderly_benchmarks_blocks_benchmark
   PACKAGE benchmarks
   BAZEL_LABEL //benchmarks:blocks_benchmark
+  TESTONLY
   SRCS
     benchmarks/blocks_benchmark.cc
   DEPS
@@ -25,6 +26,7 @@ orderly_cc_library(orderly_benchmarks_boost_asio_system
 orderly_cc_binary(orderly_benchmarks_runtime_benchmark
   PACKAGE benchmarks
   BAZEL_LABEL //benchmarks:runtime_benchmark
+  TESTONLY
   SRCS
     benchmarks/runtime_benchmark.cc
   DEPS
@@ -44,7 +46,10 @@ orderly_cc_library(orderly_background_consumer
   DEPS
     orderly_managed_thread
     orderly_runtime
+    orderly_check_internal
     orderly_exception_text_internal
+    orderly_fork_epoch_internal
+    orderly_text_out_internal
     orderly_version
     absl::core_headers
     absl::any_invocable
@@ -58,12 +63,15 @@ orderly_cc_library(orderly_managed_thread
   PACKAGE blocks
   BAZEL_LABEL //blocks:managed_thread
   SRCS
+    blocks/internal/destructor_budget.h
     blocks/managed_thread.cc
   HDRS
     blocks/managed_thread.h
   DEPS
     orderly_runtime
     orderly_exception_text_internal
+    orderly_fork_epoch_internal
+    orderly_text_out_internal
     orderly_version
     absl::core_headers
     absl::any_invocable
@@ -73,17 +81,43 @@ orderly_cc_library(orderly_managed_thread
     absl::synchronization
     absl::time)
 
+orderly_cc_library(orderly_shutdown_behavior
+  PACKAGE blocks
+  BAZEL_LABEL //blocks:shutdown_behavior
+  HDRS
+    blocks/shutdown_behavior.h
+  DEPS
+    orderly_version)
+
+orderly_cc_library(orderly_task_tracker_internal
+  PACKAGE blocks
+  BAZEL_LABEL //blocks:task_tracker_internal
+  SRCS
+    blocks/internal/task_tracker.cc
+  HDRS
+    blocks/internal/task_tracker.h
+  DEPS
+    orderly_shutdown_behavior
+    absl::any_invocable)
+
 orderly_cc_library(orderly_thread_pool
   PACKAGE blocks
   BAZEL_LABEL //blocks:thread_pool
   SRCS
+    blocks/internal/pool_core.cc
+    blocks/internal/pool_core.h
+    blocks/internal/destructor_budget.h
     blocks/thread_pool.cc
   HDRS
     blocks/task_handle.h
     blocks/thread_pool.h
   DEPS
+    orderly_shutdown_behavior
+    orderly_task_tracker_internal
     orderly_runtime
     orderly_exception_text_internal
+    orderly_fork_epoch_internal
+    orderly_text_out_internal
     orderly_version
     absl::core_headers
     absl::any_invocable
@@ -189,6 +223,7 @@ orderly_cc_library(orderly_hooks
     orderly_fork_hook
     orderly_main_guard
     orderly_process_end
+    orderly_quick_exit_hook
     orderly_signals
     orderly_stack_dump
     orderly_systemd_notify)
@@ -203,6 +238,7 @@ orderly_cc_library(orderly_main_guard
   DEPS
     $<LINK_LIBRARY:WHOLE_ARCHIVE,orderly::exit_hook>
     orderly_fork_hook
+    orderly_quick_exit_hook
     orderly_signals
     orderly_stack_dump
     orderly_systemd_notify
@@ -226,6 +262,23 @@ orderly_cc_library(orderly_process_end
     orderly_text_out_internal
     orderly_version
     absl::strings
+    absl::time)
+
+orderly_cc_library(orderly_quick_exit_hook
+  PACKAGE hooks
+  BAZEL_LABEL //hooks:quick_exit_hook
+  SRCS
+    hooks/quick_exit_hook.cc
+  HDRS
+    hooks/quick_exit_hook.h
+  DEPS
+    $<LINK_LIBRARY:WHOLE_ARCHIVE,orderly::exit_hook>
+    orderly_runtime
+    orderly_text_out_internal
+    orderly_version
+    absl::status
+    absl::strings
+    absl::synchronization
     absl::time)
 
 orderly_cc_library(orderly_signals
@@ -341,6 +394,16 @@ orderly_cc_library(orderly_report_trace
     orderly_version
     absl::strings)
 
+orderly_cc_library(orderly_check_internal
+  PACKAGE runtime
+  BAZEL_LABEL //runtime:check_internal
+  SRCS
+    runtime/internal/check.cc
+  HDRS
+    runtime/internal/check.h
+  DEPS
+    absl::core_headers)
+
 orderly_cc_library(orderly_exception_text_internal
   PACKAGE runtime
   BAZEL_LABEL //runtime:exception_text_internal
@@ -350,6 +413,19 @@ orderly_cc_library(orderly_exception_text_internal
     runtime/internal/exception_text.h
   DEPS
     absl::strings)
+
+orderly_cc_library(orderly_fork_epoch_internal
+  PACKAGE runtime
+  BAZEL_LABEL //runtime:fork_epoch_internal
+  SRCS
+    runtime/internal/fork_epoch.cc
+  HDRS
+    runtime/internal/fork_epoch.h
+  DEPS
+    absl::status
+    absl::strings
+  LINK
+    Threads::Threads)
 
 orderly_cc_library(orderly_report
   PACKAGE runtime
@@ -377,11 +453,11 @@ orderly_cc_library(orderly_runtime
     runtime/internal/cleanup_graph.cc
     runtime/internal/sequencer.cc
     runtime/internal/sequencer.h
-    runtime/internal/step_runner.cc
-    runtime/internal/step_runner.h
     runtime/internal/stop_state.cc
     runtime/internal/thread_registry.cc
     runtime/internal/thread_registry.h
+    runtime/internal/watchdog.cc
+    runtime/internal/watchdog.h
     runtime/plan.cc
     runtime/runtime.cc
     runtime/stop_token.cc
@@ -395,8 +471,11 @@ orderly_cc_library(orderly_runtime
     runtime/stop_token.h
     runtime/thread_registration.h
   DEPS
+    orderly_check_internal
     orderly_exception_text_internal
+    orderly_fork_epoch_internal
     orderly_report
+    orderly_step_runner_internal
     orderly_text_out_internal
     orderly_version
     absl::core_headers
@@ -406,6 +485,26 @@ orderly_cc_library(orderly_runtime
     absl::statusor
     absl::strings
     absl::str_format
+    absl::synchronization
+    absl::time
+  LINK
+    Threads::Threads)
+
+orderly_cc_library(orderly_step_runner_internal
+  PACKAGE runtime
+  BAZEL_LABEL //runtime:step_runner_internal
+  SRCS
+    runtime/internal/step_runner.cc
+  HDRS
+    runtime/internal/step_runner.h
+  DEPS
+    orderly_check_internal
+    orderly_report
+    orderly_text_out_internal
+    absl::core_headers
+    absl::any_invocable
+    absl::function_ref
+    absl::strings
     absl::synchronization
     absl::time
   LINK
@@ -464,10 +563,51 @@ orderly_cc_test(orderly_tests_blocks_managed_thread_test
     absl::synchronization
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_blocks_overflow_policy_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:overflow_policy_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/overflow_policy_test.cc
+  DEPS
+    orderly_background_consumer
+    orderly_runtime
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_task_handle_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:task_handle_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/task_handle_test.cc
+  DEPS
+    orderly_thread_pool
+    orderly_runtime
+    absl::synchronization
+    absl::time
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_task_tracker_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:task_tracker_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/task_tracker_test.cc
+  DEPS
+    orderly_task_tracker_internal
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::core_headers
+    absl::synchronization
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_blocks_thread_pool_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:thread_pool_test
-  TIMEOUT 60
+  TIMEOUT 300
   SRCS
     tests/blocks/thread_pool_test.cc
   DEPS
@@ -521,6 +661,41 @@ orderly_cc_library(orderly_tests_hooks_child_process
   DEPS
     absl::strings
     absl::time)
+
+orderly_cc_binary(orderly_tests_hooks_exits_main
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:exits_main
+  TESTONLY
+  SRCS
+    tests/hooks/exits_main.cc
+  DEPS
+    orderly_background_consumer
+    orderly_managed_thread
+    orderly_thread_pool
+    orderly_hooks
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::strings
+    absl::synchronization
+    absl::time)
+
+orderly_cc_test(orderly_tests_hooks_exits_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:exits_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/exits_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_exits_main>
+  DATA_TARGETS
+    orderly_tests_hooks_exits_main)
 
 orderly_cc_binary(orderly_tests_hooks_global_lifetime_main
   PACKAGE tests/hooks
@@ -644,6 +819,74 @@ orderly_cc_test(orderly_tests_render_report_trace_test
     orderly_tests_test_util
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_runtime_check_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:check_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/check_test.cc
+  DEPS
+    orderly_check_internal
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_cleanup_graph_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:cleanup_graph_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/cleanup_graph_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_plan_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:plan_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/plan_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_report_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:report_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/report_test.cc
+  DEPS
+    orderly_report
+    absl::time
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_runtime_options_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:runtime_options_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/runtime_options_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    absl::synchronization
+    absl::time
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_runtime_runtime_test
   PACKAGE tests/runtime
   BAZEL_LABEL //tests/runtime:runtime_test
@@ -651,10 +894,65 @@ orderly_cc_test(orderly_tests_runtime_runtime_test
   SRCS
     tests/runtime/runtime_test.cc
   DEPS
+    orderly_tests_runtime_sequence_fixture
     orderly_runtime
     orderly_tests_test_util
     absl::strings
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_library(orderly_tests_runtime_sequence_fixture
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:sequence_fixture
+  TESTONLY
+  HDRS
+    tests/runtime/sequence_fixture.h
+  DEPS
+    orderly_runtime
+    orderly_tests_test_util
+    absl::synchronization
+    GTest::gmock)
+
+orderly_cc_test(orderly_tests_runtime_sequence_listener_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:sequence_listener_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/sequence_listener_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_step_runner_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:step_runner_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/step_runner_test.cc
+  DEPS
+    orderly_step_runner_internal
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_stop_reason_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:stop_reason_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/stop_reason_test.cc
+  DEPS
+    orderly_report
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_runtime_stop_token_test
@@ -672,8 +970,24 @@ orderly_cc_test(orderly_tests_runtime_stop_token_test
   DEPS
     orderly_runtime
     orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
     absl::synchronization
     absl::time
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_thread_registration_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:thread_registration_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/thread_registration_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_runtime_thread_registry_stress_test
@@ -802,6 +1116,7 @@ orderly_cc_library(orderly_tools_sanitizer_defaults
 set(ORDERLY_LINK_ORDER
   orderly_tsan_suppressions
   orderly_thread_pool
+  orderly_task_tracker_internal
   orderly_report_files
   orderly_report_trace
   orderly_report_html
@@ -809,15 +1124,19 @@ set(ORDERLY_LINK_ORDER
   orderly_main_guard
   orderly_systemd_notify
   orderly_stack_dump
+  orderly_quick_exit_hook
   orderly_fork_hook
   orderly_signals
   orderly_exit_hook
   orderly_process_end
   orderly_managed_thread
   orderly_runtime
+  orderly_step_runner_internal
   orderly_report
   orderly_text_out_internal
-  orderly_exception_text_internal)
+  orderly_fork_epoch_internal
+  orderly_exception_text_internal
+  orderly_check_internal)
 set(ORDERLY_ABSL_DEPS
   absl::any_invocable
   absl::base

@@ -40,7 +40,9 @@ QUERY = ('kind("cc_(library|binary|test) rule", //...) + '
 # sets must be handled below, or the script stops.
 IGNORED = {"name", "visibility", "copts", "testonly", "size", "tags",
            "generator_name", "generator_function", "generator_location",
-           "timeout", "flaky"}
+           "timeout", "flaky",
+           # A gtest binary run unsharded runs every shard's tests.
+           "shard_count"}
 HANDLED = {"srcs", "hdrs", "deps", "data", "args", "alwayslink", "linkopts",
            "env"}
 
