@@ -65,7 +65,7 @@
 //   Push() returns FailedPrecondition ("inherited across fork()") without
 //   taking the queue's lock (a parent thread may have held it at fork());
 //   Close() returns; the destructor leaks the queue on purpose. Regression
-//   test: ProcessHooksTest.ForkChildUsesInheritedHandles.
+//   test: ExitTest.ForkChildUsesInheritedHandles.
 // - quick_exit(): with the quick_exit hook (hooks/quick_exit_hook.h), the
 //   queue is drained within its budget; what is left is counted on stderr.
 //

@@ -246,7 +246,7 @@ void ManagedThread::StopAndJoinOrDetach() {
     absl::Status joined = JoinUntil(absl::Now() + s.destructor_budget);
     if (absl::IsDeadlineExceeded(joined)) {
       GiveUp(s, absl::StrCat("past its join budget of ",
-                             absl::FormatDuration(s.destructor_budget)));
+                             runtime_internal::HumanDuration(s.destructor_budget)));
     }
   }
   state_.reset();

@@ -59,7 +59,7 @@
 //   (never joins, locks or frees it), and every method returns at once:
 //   Join*() FailedPrecondition "inherited across fork()", RequestStop()
 //   false, stop_token() a never-stopping token, joined() false.
-//   Regression tests: ProcessHooksTest.ForkChildUsesInheritedHandles.
+//   Regression tests: ExitTest.ForkChildUsesInheritedHandles.
 //
 // Thread-safety: every method may be called from any thread, concurrently
 // with each other, except the destructor and move assignment, which (as for

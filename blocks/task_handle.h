@@ -34,10 +34,6 @@
 
 namespace orderly {
 
-namespace blocks_internal {
-class PoolCore;
-}  // namespace blocks_internal
-
 class TaskHandle {
  public:
   // A handle of no task: Wait() returns FailedPrecondition.
@@ -66,7 +62,6 @@ class TaskHandle {
   }
 
  private:
-  friend class blocks_internal::PoolCore;
   friend class ThreadPool;
 
   struct State {

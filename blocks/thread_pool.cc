@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "blocks/internal/pool_core.h"
 #include "runtime/internal/fork_epoch.h"
+#include "runtime/plan.h"
 
 namespace orderly {
 
@@ -34,7 +35,7 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
       std::make_shared<blocks_internal::PoolCore>(std::string(name), &rt);
   absl::Status s = core->StartWorkers(options.num_threads);
   if (s.ok()) {
-    s = component->AddCleanup("drain", "cancel-pending", [core] {
+    s = component->AddCleanup(kDrainPhase, "cancel-pending", [core] {
       core->StartShutdown();
       core->CancelPending();
     });

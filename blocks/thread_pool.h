@@ -109,6 +109,9 @@
 #include "blocks/task_handle.h"
 
 namespace orderly {
+namespace blocks_internal {
+class PoolCore;
+}  // namespace blocks_internal
 
 struct ThreadPoolOptions {
   // The runtime whose sequence shuts the pool down; null: Default().

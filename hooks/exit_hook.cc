@@ -132,7 +132,7 @@ void OnExit(int status, void*) {
 
 // The child of fork() without the fork hook: the runtime and this state are
 // reset anyway, or the child's exit() would wait for the parent's sequencer
-// thread, which did not follow (regression test: ProcessHooksTest.
+// thread, which did not follow (regression test: ExitTest.
 // ForkChildUsesInheritedHandles, "nohook" variant).
 void InChildWithoutForkHook() {
   if (State().fork_hook.load(std::memory_order_relaxed)) return;

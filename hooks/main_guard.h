@@ -19,7 +19,8 @@
 // handles find their threads joined. (Before, the examples let ~MainGuard
 // run the sequence: main's locals were destroyed first. ~MainGuard still
 // runs it if Shutdown() was not called, and says so on stderr.) Tested in
-// ProcessHooksTest.DocumentedMainPatterns.
+// DocumentedMainTest.RunsTheSequenceBeforeMainsLocalsGo
+// (tests/hooks/exits_test.cc).
 //
 // Construction installs, with MainGuardOptions:
 //   - the default runtime's options (RuntimeOptions: the deadline to fit

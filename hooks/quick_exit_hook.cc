@@ -53,7 +53,7 @@ void OnQuickExit() {
         STDERR_FILENO,
         absl::StrCat("orderly: quick_exit: the shutdown sequence did not "
                      "finish within ",
-                     absl::FormatDuration(budget),
+                     runtime_internal::HumanDuration(budget),
                      "; ending now. Not delivered: ", Undelivered(), "\n"));
   }
   // quick_exit() goes on to _Exit(its code).

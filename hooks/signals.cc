@@ -44,8 +44,7 @@ class Progress : public SequenceListener {
     if (finished_) return "the sequence had finished";
     if (phase_.empty()) return "still running: the stop callbacks";
     return absl::StrCat("still running: phase ", phase_, " (for ",
-                        absl::FormatDuration(absl::Trunc(
-                            absl::Now() - phase_start_, absl::Milliseconds(1))),
+                        runtime_internal::HumanDuration(absl::Now() - phase_start_),
                         ")");
   }
 

@@ -125,7 +125,7 @@ class StackDumper : public SequenceListener {
     if (!WaitForAnswer(slot, options_.answer_timeout)) {
       return absl::StrCat(
           "orderly: stack of ", t.name, ": no answer within ",
-          absl::FormatDuration(options_.answer_timeout),
+          runtime_internal::HumanDuration(options_.answer_timeout),
           " (the thread blocks signal ", options_.signal,
           ", or its handler was deferred)\n");
     }

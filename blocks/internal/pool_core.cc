@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "blocks/internal/destructor_budget.h"
+#include "runtime/internal/check.h"
 #include "runtime/internal/exception_text.h"
 #include "runtime/internal/text_out.h"
 
@@ -291,6 +292,8 @@ absl::Status PoolCore::Post(ShutdownBehavior behavior,
 }
 
 void PoolCore::CancelPending() {
+  ORDERLY_DCHECK(tracker_.HasShutdownStarted(),
+                 "PoolCore::CancelPending: requires StartShutdown() first");
   std::deque<Task> dropped;
   {
     absl::MutexLock lock(&mu_);

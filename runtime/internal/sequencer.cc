@@ -237,7 +237,7 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
   // One flag per callback, set when it returns. A callback still running
   // after RunAll() was abandoned past its budget: its thread is demoted at
   // once, not waited for until the deadline (its owner's unregistration
-  // waits for the callback; regression test: ProcessHooksTest.
+  // waits for the callback; regression test: ExitTest.
   // ExitWhileHoldingALockACallbackNeeds).
   std::vector<std::pair<ThreadRegistry::Live,
                         std::shared_ptr<std::atomic<bool>>>> returned;

@@ -3,7 +3,7 @@
 // global_lifetime_main: uses the default runtime from global constructors
 // and destructors, where a test framework's own teardown has begun, with no
 // MainGuard. It writes what it saw to $ORDERLY_EVENTS, one line per event;
-// process_hooks_test.cc checks them and the exit code (0).
+// main_guard_test.cc checks them and the exit code (0).
 //
 // Order of construction (one translation unit: in order of definition):
 //   g_early  touches nothing in its constructor; its destructor runs last,

@@ -1,8 +1,9 @@
 // Copyright 2026 The orderly Authors.
 //
 // scenario_main: runs one process-hooks scenario, named by argv[1], in a
-// process of its own; process_hooks_test.cc starts it and checks its exit
-// code, its output and the files it writes under argv[2].
+// process of its own; the tests of tests/hooks/ (hooks_test_util.h) start
+// it and check its exit code, its output and the files it writes under
+// argv[2].
 //
 // Output protocol: lines on stdout, written with write(2) (no stdio buffer to
 // lose at _exit). "ready" means every thread the scenario starts is
