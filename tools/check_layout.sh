@@ -10,8 +10,9 @@
 #                not an include);
 #      blocks/   nothing from render/ or hooks/;
 #      render/   nothing from blocks/ or hooks/, and from runtime/ only
-#                runtime/report.h, runtime/stop_reason.h and
-#                runtime/internal/text_out.h (a renderer reads a report);
+#                runtime/report.h, runtime/stop_reason.h,
+#                runtime/internal/text_out.h (a renderer reads a report)
+#                and runtime/version.h;
 #      <pkg>/internal/ headers are included only from their own package,
 #                from tests/ and benchmarks/, or through a *_internal
 #                target (runtime/internal/check.h, text_out.h,
@@ -43,6 +44,7 @@ SHARED_INTERNAL = {  # Exposed to orderly's packages by *_internal targets.
     "runtime/internal/fork_epoch.h",
 }
 RENDER_MAY_USE = {
+    "runtime/version.h",  # Every public header's first include.
     "runtime/report.h",
     "runtime/stop_reason.h",
     "runtime/internal/text_out.h",
