@@ -67,7 +67,7 @@ void DrawProcess(Rng& rng, ExitRound& r) {
   for (int i = 0; i < foreign; ++i) r.foreign_registered.push_back(rng.Percent(50));
   const int producers = rng.Between(1, 3);
   for (int i = 0; i < producers; ++i) {
-    r.producer_items.push_back(rng.Between(1, 200));
+    r.producer_items.push_back(rng.Between(1, 60));
   }
   r.capacity = rng.Percent(30) ? rng.Between(1, 8) : 65536;
   r.consumer_where = rng.Of<Where>(3);
@@ -98,7 +98,7 @@ void DrawTrigger(Rng& rng, ExitRound& r) {
   if (r.signal_from == SignalFrom::kRaise) r.signal_from = SignalFrom::kKill;
   r.signo = rng.Percent(50) ? 15 : 2;  // SIGTERM, SIGINT.
   r.go_after_items = rng.Between(0, r.TotalItems() / 2);
-  r.quick_records = rng.Between(1, 300);
+  r.quick_records = rng.Between(1, 100);
   r.fork_child_code = rng.Between(0, 9);
   r.fork_child_destroys = rng.Percent(50);
   r.code_when_ok = rng.Between(0, 9);
