@@ -76,7 +76,7 @@ bool EndsFromAThread(const ExitRound& r) {
 #endif
 #endif
 #if defined(ORDERLY_EXIT_ROUNDS_TSAN)
-constexpr uint64_t kDefaultSeeds = 60;
+constexpr uint64_t kDefaultSeeds = 40;
 const absl::Duration kPrompt = absl::Seconds(8);
 #elif defined(ORDERLY_SANITIZER_BUILD)
 constexpr uint64_t kDefaultSeeds = 100;
