@@ -39,6 +39,12 @@
 //     (fork_hook.h); a program started with posix_spawn() or system() from a
 //     thread that blocks the signals inherits the block: pass
 //     POSIX_SPAWN_SETSIGMASK with an empty mask.
+//   - raise(sig), or pthread_kill() to oneself, from a thread that blocks
+//     the signals leaves the signal pending on that thread alone (POSIX: a
+//     thread-directed signal is for that thread), so it requests no stop.
+//     From code, call Runtime::Default().RequestStop(), or send the signal
+//     to the process: kill(getpid(), SIGTERM). (Found by the torture
+//     suite's child-process rounds, tests/torture/README.md.)
 //   - Installed once per process; the dedicated thread runs until the
 //     process ends (it is not a registered thread, so it never delays the
 //     sequence nor counts as running).
