@@ -29,6 +29,20 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ORDERLY_INTERNAL_HAS_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define ORDERLY_INTERNAL_HAS_LSAN 1
+#endif
+#endif
+#ifndef ORDERLY_INTERNAL_HAS_LSAN
+#define ORDERLY_INTERNAL_HAS_LSAN 0
+#endif
+#if ORDERLY_INTERNAL_HAS_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace orderly {
 namespace runtime_internal {
 
@@ -50,7 +64,17 @@ void LeakForever(T&& object) {
   };
   // Never deleted. `new` takes malloc's lock, which glibc's own atfork
   // handlers keep consistent in the child.
+  // LeakSanitizer: allocated while its thread-local "disabled" count is up,
+  // so the holder is not a leak to report. (Not __lsan_ignore_object(),
+  // which takes a lock that a vanished parent thread may hold in a fork()
+  // child: ExitTest.ForkChildUsesInheritedHandles hung under ASan.)
+#if ORDERLY_INTERNAL_HAS_LSAN
+  __lsan_disable();
+#endif
   (void)new Holder{std::forward<T>(object)};
+#if ORDERLY_INTERNAL_HAS_LSAN
+  __lsan_enable();
+#endif
 }
 
 }  // namespace runtime_internal
