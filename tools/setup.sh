@@ -6,7 +6,7 @@
 # What it does, each step skipped when already done:
 #   1. installs the Debian packages the build needs (Bazel 4.2.3, clang 14 and
 #      its sanitizer runtimes, Debian's Bazel rule sets, Boost headers for one
-#      benchmark baseline);
+#      benchmark baseline, HAProxy and curl for tools/rolling_restart.sh);
 #   2. adds a deb-src entry for bookworm/main, so that apt can fetch sources;
 #   3. fetches the Debian source packages of Abseil, GoogleTest and Google
 #      Benchmark into third_party/ (ignored by git), checks every file against
@@ -22,7 +22,7 @@ set -euo pipefail
 readonly ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly TP="${ROOT}/third_party"
 readonly PACKAGES=(bazel-bootstrap bazel-skylib bazel-platforms clang
-  libclang-rt-14-dev dpkg-dev libboost-dev)
+  libclang-rt-14-dev dpkg-dev libboost-dev haproxy curl)
 # source package -> upstream version the BUILD files were written against.
 readonly SOURCES=("abseil:20220623.1" "googletest:1.12.1" "benchmark:1.7.1")
 readonly SRC_LIST=/etc/apt/sources.list.d/orderly-deb-src.sources
