@@ -74,6 +74,15 @@ struct RuntimeOptions {
   // rest of the sequence, at half the deadline; or earlier, when
   // Runtime::EndLameDuck() is called. Zero (the default): no such phase;
   // nothing changes.
+  //
+  // What keeps working during the lame duck: orderly's ThreadPool keeps
+  // accepting every task until its `drain` cleanup (blocks/thread_pool.h),
+  // since the service still serves; without a lame duck it refuses from
+  // the stop request on. stop_requested() and Runtime::stop_token() turn at
+  // the stop request either way: code that stops on them (a StopCallback on
+  // the runtime's token) stops at once, lame duck or not, so serving code
+  // should end in `drain` (a cleanup there). A ManagedThread's own token is
+  // asked later, in `threads`.
   absl::Duration lame_duck = absl::ZeroDuration();
 };
 

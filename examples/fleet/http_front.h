@@ -13,9 +13,10 @@
 //   else       404.
 //
 // Threads: `workers` registered ManagedThreads, each accepting on the one
-// listening socket and serving the connection it took to the end. (Not the
-// orderly ThreadPool: it refuses new tasks from the stop request on, and a
-// lame duck must keep serving after it.)
+// listening socket and serving the connection it took to the end. (A
+// blocking accept() per thread is simplest here; an orderly ThreadPool
+// would also do, as it keeps accepting tasks during the lame duck and stops
+// in `drain`: blocks/thread_pool.h.)
 //
 // Its shutdown, in the runtime's sequence:
 //   stop request  /readyz turns 503; everything else is served as before;
