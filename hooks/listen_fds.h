@@ -14,14 +14,14 @@
 //     instance takes connections while the old one is in its lame duck.
 //     ListenTcp() with ListenOptions::reuse_port.
 //
-//   std::vector<int> fds = orderly::ListenFds();      // systemd, if any
+//   std::vector<int> fds = orderly::ListenFds();  // systemd, if any
 //   int fd;
 //   if (!fds.empty()) {
 //     fd = fds[0];
 //   } else {
 //     orderly::ListenOptions options;
 //     options.reuse_port = true;
-//     absl::StatusOr<int> bound = orderly::ListenTcp(8080, options);
+//     absl::StatusOr<int> bound = orderly::ListenTcp(port, options);
 //     if (!bound.ok()) return Fail(bound.status());
 //     fd = *bound;
 //   }

@@ -24,7 +24,8 @@
 //   pid               ReportJsonOptions::pid (0 when not given).
 //   ok                ShutdownReport::ok(): every step ok, no straggler, the
 //                     deadline held.
-//   reason            the stop reason as text: "signal SIGTERM", "exit(3)".
+//   reason            the stop reason as text: "SIGTERM (signal 15)",
+//                     "exit(3)".
 //   stop_requested_unix_us, deadline_unix_us, finished_unix_us
 //   deadline_exceeded bool.
 //   duration_us       finished - stop request.

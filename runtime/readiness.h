@@ -12,16 +12,21 @@
 //
 //   orderly::Readiness& readiness = orderly::Runtime::Default().readiness();
 //   // GET /readyz
-//   if (readiness.ready()) Reply(200, "ready\n"); else Reply(503, "stopping\n");
+//   if (readiness.ready()) {
+//     Reply(200, "ready\n");
+//   } else {
+//     Reply(503, "stopping\n");
+//   }
 //
 // A service that warms up first calls SetReady(false) before it listens and
 // SetReady(true) when warm; a push-based health service (gRPC's
 // HealthCheckService::SetServingStatus, a registration with a discovery
 // service) adds a listener instead of polling:
 //
-//   readiness.AddListener([&](bool ready) {
+//   absl::Status added = readiness.AddListener([&](bool ready) {
 //     health->SetServingStatus(ready ? SERVING : NOT_SERVING);
 //   });
+//   if (!added.ok()) return added;
 //
 // With RuntimeOptions::lame_duck > 0 the sequence then keeps the process
 // serving, not ready, for that long (the `lame-duck` phase, before `drain`),

@@ -159,6 +159,42 @@ TEST(FleetInstanceTest, BaselineStopsAcceptingAtSigterm) {
   EXPECT_EQ((*doc)["phases"].array()[0]["name"].string(), "drain");
 }
 
+// docs/fleet.md, "Handing the listener over": under systemd socket
+// activation the instance serves on the socket it was passed as fd 3, not
+// on one of its own. systemd-socket-activate (Debian's `systemd` package)
+// plays the .socket unit: it listens, and on the first connection execs the
+// instance with LISTEN_FDS=1 and LISTEN_PID set.
+constexpr char kSocketActivate[] = "/usr/bin/systemd-socket-activate";
+
+TEST(FleetInstanceTest, ServesTheSocketSystemdPasses) {
+  if (access(kSocketActivate, X_OK) != 0) {
+    GTEST_SKIP() << kSocketActivate << " is missing (Debian package systemd)";
+  }
+  // A free port for the "unit" to listen on.
+  const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  close(probe);
+
+  ChildProcess child({kSocketActivate, "-l", absl::StrCat("127.0.0.1:", port),
+                      g_instance, "--port=0", "--lame-duck-ms=100"});
+  // Refused until the tool listens; the first connection starts the
+  // instance, which answers it on fd 3.
+  ASSERT_TRUE(AwaitReadyz(port, 200)) << child.out() << child.err();
+  ASSERT_TRUE(child.WaitForOutput(")\n", kTimeout)) << child.err();
+  // --port=0 would have bound an ephemeral port: it serves the passed one.
+  EXPECT_THAT(child.out(),
+              HasSubstr(absl::StrCat("serving on 127.0.0.1:", port, " ")));
+  kill(child.pid(), SIGTERM);  // Same pid: the tool execs the instance.
+  const ChildProcess::Result r = child.Wait(kTimeout);
+  EXPECT_EQ(r.exit_code, 0) << r;
+}
+
 }  // namespace
 }  // namespace orderly
 
