@@ -100,8 +100,8 @@ void Runtime::ResetAfterForkInChild() {
   // locks, slots and callbacks may be in any state.
   (void)registry_.release();
   (void)graph_.release();
-  (void)readiness_.release();
-  (void)lame_duck_end_.release();
+  fork_leftovers_ = new ForkLeftovers{
+      readiness_.release(), lame_duck_end_.release(), fork_leftovers_};
   (void)sequencer_.release();
   stop_state_.ResetInChild();
   reason_.store(0, std::memory_order_relaxed);
