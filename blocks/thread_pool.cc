@@ -57,9 +57,14 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
     return s;
   }
   std::unique_ptr<ThreadPool> pool(new ThreadPool(core));
-  pool->on_stop_ = std::make_unique<StopCallback<absl::AnyInvocable<void()>>>(
-      rt.stop_token(), [c = core.get()] { c->StartShutdown(); },
-      absl::StrCat(name, ": stop accepting"));
+  // Without a lame duck, accepting ends at the stop request; with one, at
+  // the `drain` cleanup above (thread_pool.h, "Lame duck").
+  if (core->refuses_at_stop()) {
+    pool->on_stop_ =
+        std::make_unique<StopCallback<absl::AnyInvocable<void()>>>(
+            rt.stop_token(), [c = core.get()] { c->StartShutdown(); },
+            absl::StrCat(name, ": stop accepting"));
+  }
   return pool;
 }
 

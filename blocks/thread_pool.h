@@ -26,7 +26,16 @@
 //   accepting. Every later Submit()/Post() is refused with FailedPrecondition
 //   ("shutdown in progress"), except kBlockShutdown work posted by running
 //   kBlockShutdown work (or its completion callback), which is accepted and
-//   runs.
+//   runs. Under a lame duck this moves to `drain`: see below.
+// - Lame duck (RuntimeOptions::lame_duck > 0): the stop request turns the
+//   runtime's readiness to not ready, but the service keeps serving until
+//   `drain`, so the pool keeps accepting and running work of every
+//   behaviour, as before the stop. It stops accepting in its own "drain"
+//   cleanup, "cancel-pending": after the drain cleanups of the components
+//   that depend on it (dependents first), which may still hand it work;
+//   from there on it refuses as above. A kContinueOnShutdown task that
+//   started during the lame duck is a running one: never waited for.
+//   (tests/blocks/thread_pool_lame_duck_test.cc)
 // - `drain`: pending tasks that are not kBlockShutdown are cancelled at once:
 //   their handles complete with Cancelled and their callbacks run, so their
 //   waiters wake without waiting for the running tasks.

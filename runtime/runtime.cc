@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <time.h>
 
+#include <algorithm>
+#include <cassert>
 #include <new>
 #include <utility>
 
@@ -21,6 +23,10 @@ namespace orderly {
 extern "C" void OrderlyInternalOnDefaultRuntimeCreated() __attribute__((weak));
 
 namespace {
+
+// The lame-duck phase's and step's budget beyond the wait itself, so that a
+// wait ending on time is never reported as timed out.
+constexpr absl::Duration kLameDuckSlack = absl::Seconds(1);
 
 // The default instance's storage: its options until it exists, and whether
 // it does. Never destroyed.
@@ -81,6 +87,9 @@ void Runtime::StartFresh() {
       std::make_unique<runtime_internal::ThreadRegistry>(options_.join_budget);
   graph_ =
       std::make_unique<runtime_internal::CleanupGraph>(options_.phase_budget);
+  readiness_ = std::unique_ptr<Readiness>(new Readiness(this));
+  lame_duck_end_ = std::make_unique<absl::Notification>();
+  if (options_.lame_duck > absl::ZeroDuration()) DeclareLameDuck();
   sequencer_ = std::make_unique<runtime_internal::Sequencer>(
       options_, &stop_state_.get(), registry_.get(), graph_.get(), &reason_,
       &stop_time_ns_);
@@ -97,6 +106,8 @@ void Runtime::ResetAfterForkInChild() {
   // locks, slots and callbacks may be in any state.
   (void)registry_.release();
   (void)graph_.release();
+  fork_leftovers_ = new ForkLeftovers{
+      readiness_.release(), lame_duck_end_.release(), fork_leftovers_};
   (void)sequencer_.release();
   stop_state_.ResetInChild();
   reason_.store(0, std::memory_order_relaxed);
@@ -120,7 +131,35 @@ void Runtime::RequestStop(StopReason reason) noexcept {
     stop_time_ns_.store(int64_t{now.tv_sec} * 1000000000 + now.tv_nsec,
                         std::memory_order_release);
   }
-  if (stop_state_.get().SetRequested()) sequencer_->Wake();
+  const bool first = stop_state_.get().SetRequested();
+  // After the stop state: whoever sees not ready also sees the stop.
+  readiness_->MarkStoppingNoNotify();
+  if (first) sequencer_->Wake();
+}
+
+void Runtime::EndLameDuck() {
+  if (!lame_duck_end_->HasBeenNotified()) lame_duck_end_->Notify();
+}
+
+void Runtime::DeclareLameDuck() {
+  // Names no user can have declared yet: the graph is new.
+  absl::Status status = graph_->AddPhase(
+      "lame-duck", "drain", "", options_.lame_duck + kLameDuckSlack);
+  status.Update(graph_->AddComponent("orderly", {}));
+  status.Update(graph_->AddCleanup(
+      "orderly", "lame-duck", "lame-duck",
+      [this]() -> absl::Status {
+        const absl::Time stop = absl::FromUnixNanos(
+            stop_time_ns_.load(std::memory_order_acquire));
+        const absl::Duration wait =
+            std::min(options_.lame_duck, options_.deadline / 2);
+        lame_duck_end_->WaitForNotificationWithDeadline(stop + wait);
+        return absl::OkStatus();
+      },
+      options_.lame_duck + kLameDuckSlack));
+  // Cannot fail on a fresh graph; a broken invariant is a bug here.
+  assert(status.ok());
+  (void)status;
 }
 
 absl::StatusOr<std::shared_ptr<const ShutdownReport>> Runtime::Shutdown() {

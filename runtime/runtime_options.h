@@ -59,6 +59,33 @@ struct RuntimeOptions {
   // Budget of each built-in phase (drain, threads, flush, close, release),
   // unless AddPhase() or SetPhaseBudget() says otherwise.
   absl::Duration phase_budget = absl::InfiniteDuration();
+
+  // Lame duck: how long the process keeps serving, not ready, after the
+  // stop request, before `drain` stops accepting. Readiness (readiness.h)
+  // turns not ready at the stop request; load balancers that health-check
+  // it (HAProxy `option httpchk`, a Kubernetes readinessProbe) stop routing
+  // here within their check interval times their fall count, and requests
+  // already on their way still find a listening socket. Size it to that
+  // (e.g. HAProxy `inter 100ms fall 2` -> 300 ms with a margin; Kubernetes
+  // periodSeconds * failureThreshold, plus the endpoint propagation).
+  //
+  // When > 0, the runtime declares a phase `lame-duck` right before `drain`
+  // with one cleanup, orderly/lame-duck, that waits until the lame duck is
+  // over. It counts inside `deadline`: it ends `lame_duck` after the stop
+  // request, or, when that would leave less than half the deadline to the
+  // rest of the sequence, at half the deadline; or earlier, when
+  // Runtime::EndLameDuck() is called. Zero (the default): no such phase;
+  // nothing changes.
+  //
+  // What keeps working during the lame duck: orderly's ThreadPool keeps
+  // accepting every task until its `drain` cleanup (blocks/thread_pool.h),
+  // since the service still serves; without a lame duck it refuses from
+  // the stop request on. stop_requested() and Runtime::stop_token() turn at
+  // the stop request either way: code that stops on them (a StopCallback on
+  // the runtime's token) stops at once, lame duck or not, so serving code
+  // should end in `drain` (a cleanup there). A ManagedThread's own token is
+  // asked later, in `threads`.
+  absl::Duration lame_duck = absl::ZeroDuration();
 };
 
 }  // namespace orderly

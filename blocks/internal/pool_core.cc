@@ -252,8 +252,9 @@ absl::Status PoolCore::Refuse(ShutdownBehavior behavior) {
   return absl::FailedPreconditionError(absl::StrCat(
       "ThreadPool \"", name_, "\": shutdown in progress; ",
       ShutdownBehaviorName(behavior),
-      " task refused (after the stop request, only BLOCK_SHUTDOWN work "
-      "posted by running BLOCK_SHUTDOWN work is accepted)"));
+      " task refused (from the stop request on, or from `drain` under a "
+      "lame duck, only BLOCK_SHUTDOWN work posted by running BLOCK_SHUTDOWN "
+      "work is accepted)"));
 }
 
 absl::Status PoolCore::Post(ShutdownBehavior behavior,
@@ -264,7 +265,9 @@ absl::Status PoolCore::Post(ShutdownBehavior behavior,
         absl::StrCat("ThreadPool \"", name_, "\": the task is empty"));
   }
   // The runtime's flag turns before its stop callbacks run: see it at once.
-  if (!tracker_.HasShutdownStarted() && runtime_->stop_requested()) {
+  // Under a lame duck the stop request does not end accepting: `drain` does.
+  if (refuses_at_stop_ && !tracker_.HasShutdownStarted() &&
+      runtime_->stop_requested()) {
     StartShutdown();
   }
   const bool blocks = behavior == ShutdownBehavior::kBlockShutdown;

@@ -82,7 +82,15 @@ class PoolCore {
   PoolCore(std::string name, Runtime* runtime)
       : name_(std::move(name)),
         runtime_(runtime),
+        refuses_at_stop_(runtime->options().lame_duck <= absl::ZeroDuration()),
         tracker_([this] { WakeAll(); }) {}  // Never called under mu_.
+
+  // Whether the stop request itself sets the shutdown bit (no lame duck).
+  // With RuntimeOptions::lame_duck > 0 the pool keeps accepting until its
+  // `drain` cleanup (or a worker's terminate callback, or the destructor)
+  // calls StartShutdown(): the service still serves during the lame duck.
+  // (ThreadPoolLameDuckTest.AcceptsAndRunsEveryBehaviourDuringTheLameDuck)
+  bool refuses_at_stop() const { return refuses_at_stop_; }
 
   // Starts `n` regular workers and the reserve; waits until each has
   // registered (or failed to).
@@ -155,6 +163,7 @@ class PoolCore {
 
   const std::string name_;
   Runtime* const runtime_;
+  const bool refuses_at_stop_;
   TaskTracker tracker_;
   std::atomic<int64_t> cancelled_{0};
   std::atomic<int64_t> refused_{0};
