@@ -115,6 +115,7 @@ orderly_cc_library(orderly_thread_pool
     orderly_shutdown_behavior
     orderly_task_tracker_internal
     orderly_runtime
+    orderly_check_internal
     orderly_exception_text_internal
     orderly_fork_epoch_internal
     orderly_text_out_internal
@@ -169,6 +170,49 @@ orderly_cc_library(orderly_examples_demo_service
     absl::synchronization
     absl::time)
 
+orderly_cc_library(orderly_examples_fleet_http_front
+  PACKAGE examples/fleet
+  BAZEL_LABEL //examples/fleet:http_front
+  SRCS
+    examples/fleet/http_front.cc
+  HDRS
+    examples/fleet/http_front.h
+  DEPS
+    orderly_managed_thread
+    orderly_runtime
+    absl::flat_hash_map
+    absl::statusor
+    absl::strings
+    absl::synchronization
+    absl::time)
+
+orderly_cc_binary(orderly_examples_fleet_instance
+  PACKAGE examples/fleet
+  BAZEL_LABEL //examples/fleet:instance
+  SRCS
+    examples/fleet/instance_main.cc
+  DEPS
+    orderly_examples_fleet_http_front
+    orderly_hooks
+    orderly_listen_fds
+    orderly_report_files
+    orderly_report_json
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    absl::strings)
+
+orderly_cc_binary(orderly_examples_fleet_load_gen
+  PACKAGE examples/fleet
+  BAZEL_LABEL //examples/fleet:load_gen
+  SRCS
+    examples/fleet/load_gen.cc
+  DEPS
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+  LINK
+    Threads::Threads)
+
 orderly_cc_binary(orderly_examples_quickstart
   PACKAGE examples
   BAZEL_LABEL //examples:quickstart
@@ -221,12 +265,25 @@ orderly_cc_library(orderly_hooks
   DEPS
     $<LINK_LIBRARY:WHOLE_ARCHIVE,orderly::exit_hook>
     orderly_fork_hook
+    orderly_listen_fds
     orderly_main_guard
     orderly_process_end
     orderly_quick_exit_hook
     orderly_signals
     orderly_stack_dump
     orderly_systemd_notify)
+
+orderly_cc_library(orderly_listen_fds
+  PACKAGE hooks
+  BAZEL_LABEL //hooks:listen_fds
+  SRCS
+    hooks/listen_fds.cc
+  HDRS
+    hooks/listen_fds.h
+  DEPS
+    absl::status
+    absl::statusor
+    absl::strings)
 
 orderly_cc_library(orderly_main_guard
   PACKAGE hooks
@@ -381,6 +438,21 @@ orderly_cc_library(orderly_report_html
     orderly_version
     absl::strings)
 
+orderly_cc_library(orderly_report_json
+  PACKAGE render
+  BAZEL_LABEL //render:report_json
+  SRCS
+    render/report_json.cc
+  HDRS
+    render/report_json.h
+  DEPS
+    orderly_render_internal
+    orderly_report_files
+    orderly_report
+    orderly_text_out_internal
+    absl::status
+    absl::strings)
+
 orderly_cc_library(orderly_report_trace
   PACKAGE render
   BAZEL_LABEL //render:report_trace
@@ -459,12 +531,14 @@ orderly_cc_library(orderly_runtime
     runtime/internal/watchdog.cc
     runtime/internal/watchdog.h
     runtime/plan.cc
+    runtime/readiness.cc
     runtime/runtime.cc
     runtime/stop_token.cc
   HDRS
     runtime/internal/cleanup_graph.h
     runtime/internal/stop_state.h
     runtime/plan.h
+    runtime/readiness.h
     runtime/runtime.h
     runtime/runtime_options.h
     runtime/sequence_listener.h
@@ -604,6 +678,21 @@ orderly_cc_test(orderly_tests_blocks_task_tracker_test
     absl::synchronization
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_blocks_thread_pool_lame_duck_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:thread_pool_lame_duck_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/thread_pool_lame_duck_test.cc
+  DEPS
+    orderly_thread_pool
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::synchronization
+    absl::time
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_blocks_thread_pool_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:thread_pool_test
@@ -648,6 +737,68 @@ orderly_cc_test(orderly_tests_examples_doc_examples_test
     orderly_version
     orderly_tools_sanitizer_defaults
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_examples_fleet_test
+  PACKAGE tests/examples
+  BAZEL_LABEL //tests/examples:fleet_test
+  TIMEOUT 60
+  SRCS
+    tests/examples/fleet_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_mini_json
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_examples_fleet_instance>
+  DATA_TARGETS
+    orderly_examples_fleet_instance)
+
+orderly_cc_test(orderly_tests_examples_listen_fds_example_test
+  PACKAGE tests/examples
+  BAZEL_LABEL //tests/examples:listen_fds_example_test
+  TIMEOUT 60
+  SRCS
+    tests/examples/listen_fds_example_test.cc
+  DEPS
+    orderly_listen_fds
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::statusor
+    absl::strings
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_examples_readiness_example_test
+  PACKAGE tests/examples
+  BAZEL_LABEL //tests/examples:readiness_example_test
+  TIMEOUT 60
+  SRCS
+    tests/examples/readiness_example_test.cc
+  DEPS
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_examples_report_json_example_test
+  PACKAGE tests/examples
+  BAZEL_LABEL //tests/examples:report_json_example_test
+  TIMEOUT 60
+  SRCS
+    tests/examples/report_json_example_test.cc
+  DEPS
+    orderly_report_json
+    orderly_runtime
+    orderly_tests_mini_json
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::strings
     GTest::gmock_main)
 
 orderly_cc_library(orderly_tests_hooks_child_process
@@ -697,6 +848,24 @@ orderly_cc_test(orderly_tests_hooks_exits_test
   DATA_TARGETS
     orderly_tests_hooks_exits_main)
 
+orderly_cc_test(orderly_tests_hooks_fork_hook_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:fork_hook_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/fork_hook_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
+
 orderly_cc_binary(orderly_tests_hooks_global_lifetime_main
   PACKAGE tests/hooks
   BAZEL_LABEL //tests/hooks:global_lifetime_main
@@ -726,14 +895,41 @@ orderly_cc_test(orderly_tests_hooks_hooks_input_test
     absl::time
     GTest::gmock_main)
 
-orderly_cc_test(orderly_tests_hooks_process_hooks_test
+orderly_cc_library(orderly_tests_hooks_hooks_test_util
   PACKAGE tests/hooks
-  BAZEL_LABEL //tests/hooks:process_hooks_test
+  BAZEL_LABEL //tests/hooks:hooks_test_util
+  TESTONLY
+  SRCS
+    tests/hooks/hooks_test_main.cc
+    tests/hooks/hooks_test_util.cc
+  HDRS
+    tests/hooks/hooks_test_util.h
+  DEPS
+    absl::strings
+    absl::time
+    GTest::gmock)
+
+orderly_cc_test(orderly_tests_hooks_listen_fds_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:listen_fds_test
+  TIMEOUT 60
+  SRCS
+    tests/hooks/listen_fds_test.cc
+  DEPS
+    orderly_listen_fds
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_hooks_main_guard_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:main_guard_test
   TIMEOUT 300
   SRCS
-    tests/hooks/process_hooks_test.cc
+    tests/hooks/main_guard_test.cc
   DEPS
     orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
     orderly_tools_sanitizer_defaults
     absl::strings
     absl::time
@@ -759,6 +955,60 @@ orderly_cc_binary(orderly_tests_hooks_scenario_main
     absl::strings
     absl::synchronization
     absl::time)
+
+orderly_cc_test(orderly_tests_hooks_signals_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:signals_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/signals_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
+
+orderly_cc_test(orderly_tests_hooks_stack_dump_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:stack_dump_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/stack_dump_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
+
+orderly_cc_test(orderly_tests_hooks_systemd_notify_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:systemd_notify_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/systemd_notify_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
 
 orderly_cc_test(orderly_tests_render_report_files_test
   PACKAGE tests/render
@@ -802,6 +1052,20 @@ orderly_cc_test(orderly_tests_render_report_html_test
     orderly_tests_mini_json
     orderly_tests_test_util
     absl::strings
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_render_report_json_test
+  PACKAGE tests/render
+  BAZEL_LABEL //tests/render:report_json_test
+  TIMEOUT 60
+  SRCS
+    tests/render/report_json_test.cc
+  DEPS
+    orderly_tests_render_report_fixture
+    orderly_report_json
+    orderly_report
+    orderly_tests_mini_json
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_render_report_trace_test
@@ -859,6 +1123,21 @@ orderly_cc_test(orderly_tests_runtime_plan_test
     absl::strings
     absl::synchronization
     orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_readiness_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:readiness_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/readiness_test.cc
+  DEPS
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    absl::time
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_runtime_report_test
@@ -1046,6 +1325,57 @@ orderly_cc_test(orderly_tests_torture_declarations_fuzzer_test
     ${PROJECT_SOURCE_DIR}/tests/torture/corpus/one_byte
     ${PROJECT_SOURCE_DIR}/tests/torture/corpus/small_random)
 
+orderly_cc_library(orderly_tests_torture_exit_round
+  PACKAGE tests/torture
+  BAZEL_LABEL //tests/torture:exit_round
+  TESTONLY
+  SRCS
+    tests/torture/exit_round.cc
+  HDRS
+    tests/torture/exit_round.h
+  DEPS
+    absl::strings)
+
+orderly_cc_binary(orderly_tests_torture_exit_round_main
+  PACKAGE tests/torture
+  BAZEL_LABEL //tests/torture:exit_round_main
+  TESTONLY
+  SRCS
+    tests/torture/exit_round_main.cc
+    tests/torture/exit_round_process.cc
+    tests/torture/exit_round_process.h
+  DEPS
+    orderly_tests_torture_exit_round
+    orderly_background_consumer
+    orderly_managed_thread
+    orderly_thread_pool
+    orderly_hooks
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    absl::core_headers
+    absl::status
+    absl::strings
+    absl::synchronization
+    absl::time)
+
+orderly_cc_test(orderly_tests_torture_exit_rounds_test
+  PACKAGE tests/torture
+  BAZEL_LABEL //tests/torture:exit_rounds_test
+  TIMEOUT 900
+  SRCS
+    tests/torture/exit_rounds_test.cc
+  DEPS
+    orderly_tests_torture_exit_round
+    orderly_tests_hooks_child_process
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_torture_exit_round_main>
+  DATA_TARGETS
+    orderly_tests_torture_exit_round_main)
+
 orderly_cc_library(orderly_tests_torture_torture
   PACKAGE tests/torture
   BAZEL_LABEL //tests/torture:torture
@@ -1117,6 +1447,7 @@ set(ORDERLY_LINK_ORDER
   orderly_tsan_suppressions
   orderly_thread_pool
   orderly_task_tracker_internal
+  orderly_report_json
   orderly_report_files
   orderly_report_trace
   orderly_report_html
@@ -1125,6 +1456,7 @@ set(ORDERLY_LINK_ORDER
   orderly_systemd_notify
   orderly_stack_dump
   orderly_quick_exit_hook
+  orderly_listen_fds
   orderly_fork_hook
   orderly_signals
   orderly_exit_hook
