@@ -1,7 +1,8 @@
 // A service built with CMake against orderly: the main guard first, one
-// component with a cleanup, a registered worker thread. main returns; the
-// guard runs the sequence (worker stopped and joined, then the cleanup) and
-// makes the report the exit code. CI checks the output's order.
+// component with a cleanup, a registered worker thread. main ends with
+// `return guard.Shutdown();`: the sequence (worker stopped and joined, then
+// the cleanup) runs while main's locals exist, and the report makes the exit
+// code. CI checks the output.
 
 #include <atomic>
 #include <cstdio>
@@ -13,8 +14,7 @@
 #include "runtime/runtime.h"
 #include "runtime/version.h"
 
-// Globals: the worker outlives main's locals (the guard, destroyed last,
-// runs the sequence that stops it).
+// Globals: the worker is detached, so what it touches must outlive main.
 std::atomic<bool> g_stop{false};
 bool g_registered = false;  // Written before g_started is notified.
 absl::Notification g_started;
@@ -46,5 +46,7 @@ int main() {
   g_started.WaitForNotification();
   if (!g_registered) return 1;
   std::puts("app: main returns");
-  return 0;
+  // The sequence runs now, while main's locals still exist: the worker is
+  // stopped and joined, then the cache is written back.
+  return guard.Shutdown();
 }
