@@ -650,6 +650,17 @@ orderly_cc_test(orderly_tests_blocks_overflow_policy_test
     orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_blocks_shutdown_behavior_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:shutdown_behavior_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/shutdown_behavior_test.cc
+  DEPS
+    orderly_shutdown_behavior
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_blocks_task_handle_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:task_handle_test
@@ -734,7 +745,6 @@ orderly_cc_test(orderly_tests_examples_doc_examples_test
     tests/examples/doc_examples_test.cc
   DEPS
     orderly_runtime
-    orderly_version
     orderly_tools_sanitizer_defaults
     absl::synchronization
     GTest::gmock_main)
@@ -812,6 +822,24 @@ orderly_cc_library(orderly_tests_hooks_child_process
   DEPS
     absl::strings
     absl::time)
+
+orderly_cc_test(orderly_tests_hooks_exit_hook_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:exit_hook_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/exit_hook_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
 
 orderly_cc_binary(orderly_tests_hooks_exits_main
   PACKAGE tests/hooks
@@ -940,6 +968,37 @@ orderly_cc_test(orderly_tests_hooks_main_guard_test
   DATA_TARGETS
     orderly_tests_hooks_global_lifetime_main
     orderly_tests_hooks_scenario_main)
+
+orderly_cc_test(orderly_tests_hooks_process_end_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:process_end_test
+  TIMEOUT 300
+  SRCS
+    tests/hooks/process_end_test.cc
+  DEPS
+    orderly_tests_hooks_child_process
+    orderly_tests_hooks_hooks_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_hooks_scenario_main>
+  DATA_TARGETS
+    orderly_tests_hooks_scenario_main)
+
+orderly_cc_test(orderly_tests_hooks_quick_exit_hook_test
+  PACKAGE tests/hooks
+  BAZEL_LABEL //tests/hooks:quick_exit_hook_test
+  TIMEOUT 60
+  SRCS
+    tests/hooks/quick_exit_hook_test.cc
+  DEPS
+    orderly_quick_exit_hook
+    orderly_tools_sanitizer_defaults
+    absl::status
+    absl::time
+    GTest::gmock_main)
 
 orderly_cc_binary(orderly_tests_hooks_scenario_main
   PACKAGE tests/hooks
@@ -1280,6 +1339,17 @@ orderly_cc_test(orderly_tests_runtime_thread_registry_stress_test
     orderly_tests_test_util
     absl::strings
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_version_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:version_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/version_test.cc
+  DEPS
+    orderly_version
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_sanitizers_tsan_suppressions_test

@@ -62,6 +62,14 @@ void OnQuickExit() {
 }  // namespace
 
 absl::Status InstallQuickExitHook(QuickExitHookOptions options) {
+  if (options.budget <= absl::ZeroDuration() ||
+      options.budget == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "InstallQuickExitHook: budget is ",
+        runtime_internal::HumanDuration(options.budget),
+        "; it must be positive and finite (quick_exit() must end the "
+        "process; the default is 500ms)"));
+  }
   Runtime::Default();  // Exists before the hook can run.
   BudgetNanos().store(absl::ToInt64Nanoseconds(options.budget),
                       std::memory_order_relaxed);

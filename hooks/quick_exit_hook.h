@@ -31,7 +31,11 @@
 //
 // Thread-safety: InstallQuickExitHook() may be called from any thread; the
 // first call registers the handler (at_quick_exit), later ones only change
-// the options. Errors: Internal if at_quick_exit() refuses the handler.
+// the options. Errors: InvalidArgument, naming it, for a budget that is not
+// positive and finite; Internal if at_quick_exit() refuses the handler.
+// Tested in tests/hooks/quick_exit_hook_test.cc (options) and
+// ExitTest.QuickExitDeliversEveryQueuedRecord (tests/hooks/exits_test.cc, in
+// a child process).
 // After fork(): the child keeps the handler, and runs its own (fresh)
 // runtime's sequence.
 

@@ -15,7 +15,6 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "runtime/runtime.h"
-#include "runtime/version.h"
 
 namespace orderly {
 namespace {
@@ -83,21 +82,5 @@ TEST(DocExamplesTest, RecipeForeignThreadRegistersWithOptions) {
 }
 
 // runtime/version.h's example.
-TEST(DocExamplesTest, VersionMacrosAgree) {
-#if ORDERLY_VERSION_NUMBER >= 200  // 0.2.0 or later
-  constexpr bool kAtLeast020 = true;
-#else
-  constexpr bool kAtLeast020 = false;
-#endif
-  EXPECT_TRUE(kAtLeast020);
-  std::string expected = std::to_string(ORDERLY_VERSION_MAJOR) + "." +
-                         std::to_string(ORDERLY_VERSION_MINOR) + "." +
-                         std::to_string(ORDERLY_VERSION_PATCH);
-  EXPECT_EQ(ORDERLY_VERSION, expected);
-  EXPECT_EQ(ORDERLY_VERSION_NUMBER, ORDERLY_VERSION_MAJOR * 10000 +
-                                        ORDERLY_VERSION_MINOR * 100 +
-                                        ORDERLY_VERSION_PATCH);
-}
-
 }  // namespace
 }  // namespace orderly
