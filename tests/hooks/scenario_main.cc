@@ -384,5 +384,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   orderly::g_dir = argv[2];
+#if defined(ORDERLY_SANITIZER_BUILD)
+  // Sanitizers make every callback several times slower, and a loaded
+  // machine more so: under TSan a trivial terminate callback was seen
+  // missing the default 1 s budget. Scenarios that test a budget or the
+  // deadline set their own options (MainGuardOptions::runtime replaces
+  // these).
+  orderly::RuntimeOptions slow;
+  slow.callback_budget = absl::Seconds(10);
+  orderly::Check(orderly::Runtime::SetDefaultOptions(slow),
+                 "SetDefaultOptions");
+#endif
   return scenarios.at(argv[1])();
 }
