@@ -1404,6 +1404,7 @@ orderly_cc_library(orderly_tests_torture_exit_round
   HDRS
     tests/torture/exit_round.h
   DEPS
+    orderly_tests_torture_rng
     absl::strings)
 
 orderly_cc_binary(orderly_tests_torture_exit_round_main
@@ -1446,6 +1447,13 @@ orderly_cc_test(orderly_tests_torture_exit_rounds_test
   DATA_TARGETS
     orderly_tests_torture_exit_round_main)
 
+orderly_cc_library(orderly_tests_torture_rng
+  PACKAGE tests/torture
+  BAZEL_LABEL //tests/torture:rng
+  TESTONLY
+  HDRS
+    tests/torture/rng.h)
+
 orderly_cc_library(orderly_tests_torture_torture
   PACKAGE tests/torture
   BAZEL_LABEL //tests/torture:torture
@@ -1460,6 +1468,7 @@ orderly_cc_library(orderly_tests_torture_torture
     tests/torture/scenario.h
     tests/torture/scenario_runner.h
   DEPS
+    orderly_tests_torture_rng
     orderly_runtime
     orderly_background_consumer
     orderly_managed_thread

@@ -8,33 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tests/torture/rng.h"
 
 namespace orderly {
 namespace torture {
 namespace {
 
-// SplitMix64, as scenario.cc: the same sequence on every standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int Between(int lo, int hi) {
-    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Percent(int p) { return Between(0, 99) < p; }
-  template <typename E>
-  E Of(int count) {
-    return static_cast<E>(Between(0, count - 1));
-  }
-
- private:
-  uint64_t state_;
-};
 
 const char* const kPhases[] = {"drain", "flush", "close", "release"};
 

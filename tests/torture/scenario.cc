@@ -7,35 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tests/torture/rng.h"
 
 namespace orderly {
 namespace torture {
 namespace {
 
-// SplitMix64: tiny, and the same sequence on every standard library (the
-// std:: distributions are not), so a seed replays anywhere.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [lo, hi].
-  int Between(int lo, int hi) {
-    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Percent(int p) { return Between(0, 99) < p; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& from) {
-    return from[Next() % from.size()];
-  }
-
- private:
-  uint64_t state_;
-};
 
 // At most this many steps per round wait out a budget: each costs its
 // budget in wall time.
