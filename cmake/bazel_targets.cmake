@@ -300,6 +300,7 @@ orderly_cc_library(orderly_main_guard
     orderly_stack_dump
     orderly_systemd_notify
     orderly_runtime
+    orderly_check_internal
     orderly_text_out_internal
     orderly_version
     absl::any_invocable
@@ -958,6 +959,7 @@ orderly_cc_test(orderly_tests_hooks_main_guard_test
   DEPS
     orderly_tests_hooks_child_process
     orderly_tests_hooks_hooks_test_util
+    orderly_main_guard
     orderly_tools_sanitizer_defaults
     absl::strings
     absl::time

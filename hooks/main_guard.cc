@@ -2,6 +2,7 @@
 
 #include "hooks/main_guard.h"
 
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "hooks/fork_hook.h"
 #include "hooks/internal/exit_hook_internal.h"
 #include "hooks/systemd_notify.h"
+#include "runtime/internal/check.h"
 #include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
@@ -70,6 +72,9 @@ std::optional<int> MainGuard::CodeFor(const ShutdownReport& r) const {
 }
 
 int MainGuard::Shutdown(int code_when_ok) {
+  ORDERLY_DCHECK(!shut_down_, "MainGuard::Shutdown: call once");
+  ORDERLY_DCHECK(syscall(SYS_gettid) == getpid(),
+                 "MainGuard::Shutdown: call on the main thread");
   shut_down_ = true;
   Runtime::ShutdownOptions shutdown;
   shutdown.reason = StopReason::Message("main returned");

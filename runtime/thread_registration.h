@@ -41,7 +41,8 @@
 // A ThreadRegistration is owned by one thread at a time (like unique_ptr).
 //
 // Lifetime: a registration must end before its Runtime is destroyed (the
-// default runtime never is). Ending a registration whose terminate callback
+// default runtime never is); in debug builds the runtime's destructor
+// aborts, naming the registrations still active. Ending a registration whose terminate callback
 // is running on another thread waits for that callback to return, as C++20's
 // ~stop_callback does; so a callback must not wait for its own thread's
 // registration to end.

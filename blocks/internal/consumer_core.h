@@ -318,6 +318,7 @@ class ConsumerCore {
   // Takes the whole queue (requires !busy_); false if it is empty.
   bool TakeBatchLocked(std::vector<T>* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ORDERLY_DCHECK(!busy_, "ConsumerCore: a batch taken while one is out");
     if (queue_.empty()) return false;
     batch->swap(queue_);  // `queue_` gets the batch's spare capacity.
     busy_ = true;
@@ -327,6 +328,8 @@ class ConsumerCore {
   }
 
   void FinishBatchLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ORDERLY_DCHECK(busy_ && processing_thread_ == std::this_thread::get_id(),
+                   "ConsumerCore: a batch finished by a thread not holding it");
     busy_ = false;
     processing_thread_ = std::thread::id();
   }
@@ -334,6 +337,11 @@ class ConsumerCore {
   // Runs the handler on every item of `batch`, outside the lock; an
   // exception costs one item, not the batch. Requires the batch (busy_).
   void Process(std::vector<T>& batch) {
+    if (runtime_internal::kDebugChecks) {
+      absl::MutexLock lock(&mu_);
+      ORDERLY_DCHECK(busy_ && processing_thread_ == std::this_thread::get_id(),
+                     "ConsumerCore: Process() without holding the batch");
+    }
     const size_t n = batch.size();
     size_t i = 0;
     int64_t errors = 0;

@@ -7,6 +7,8 @@
 
 #include "runtime/internal/thread_registry.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <exception>
 #include <thread>
@@ -88,8 +90,27 @@ ThreadRegistry::~ThreadRegistry() {
   while (unregistering_.load(std::memory_order_acquire) != 0) {
     std::this_thread::yield();
   }
+  if (kDebugChecks) CheckNoneLive();
   const uint32_t n = chunk_count_.load(std::memory_order_acquire);
   for (uint32_t c = 0; c < n; ++c) delete[] chunks_[c].load();
+}
+
+void ThreadRegistry::CheckNoneLive() const {
+  // thread_registration.h, Lifetime: a registration ending after its
+  // registry is gone would write to freed memory. Name them, then abort.
+  const std::vector<Live> live = Snapshot();
+  if (live.empty()) return;
+  std::string names;
+  for (const Live& l : live) {
+    absl::StrAppend(&names, names.empty() ? "" : ", ", l.name);
+  }
+  WriteAll(STDERR_FILENO,
+           absl::StrCat("orderly: a Runtime is being destroyed while ",
+                        live.size(), " thread registration(s) are active: ",
+                        names, "; end each one first (its thread returns, "
+                        "or ThreadRegistration::Reset())\n"));
+  CheckFailed(__FILE__, __LINE__, "no live registration",
+              "~Runtime: registrations must end before their runtime");
 }
 
 ThreadRegistry::Slot& ThreadRegistry::At(uint32_t index) const {

@@ -174,6 +174,8 @@ class ThreadRegistry {
   };
 
   Slot& At(uint32_t index) const;
+  // Debug builds: aborts, naming them, if registrations are still live.
+  void CheckNoneLive() const;
   // Claims a free slot (free -> reserved); false if every slot is taken.
   bool Claim(uint32_t* index, uint32_t* generation);
   absl::Status Grow();

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hooks/main_guard.h"
 #include "tests/hooks/child_process.h"
 #include "tests/hooks/hooks_test_util.h"
 
@@ -68,6 +70,41 @@ TEST(MainGuardTest, RuntimeFromGlobalConstructorsAndDestructors) {
           "early global destructor: complete=1 report ok reason "
           "requested: Shutdown()"))
       << r;
+}
+
+// --- Contract checks (debug builds) ----------------------------------------
+
+#ifdef NDEBUG
+#define SKIP_IN_NDEBUG() GTEST_SKIP() << "contract checks are debug-only"
+#else
+#define SKIP_IN_NDEBUG() (void)0
+#endif
+
+class MainGuardDeathTest : public ::testing::Test {
+ protected:
+  // The guard starts threads: re-execute, never fork a copy.
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(MainGuardDeathTest, ShutdownCalledTwiceAborts) {
+  SKIP_IN_NDEBUG();
+  EXPECT_DEATH(
+      {
+        MainGuard guard;
+        (void)guard.Shutdown();
+        (void)guard.Shutdown();
+      },
+      "CHECK FAILED .*MainGuard::Shutdown: call once");
+}
+
+TEST_F(MainGuardDeathTest, ShutdownOffTheMainThreadAborts) {
+  SKIP_IN_NDEBUG();
+  EXPECT_DEATH(
+      {
+        MainGuard guard;
+        std::thread([&guard] { (void)guard.Shutdown(); }).join();
+      },
+      "CHECK FAILED .*MainGuard::Shutdown: call on the main thread");
 }
 
 }  // namespace

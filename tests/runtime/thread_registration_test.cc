@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -187,6 +188,30 @@ TEST(ThreadRegistrationTest, HelperStartedAfterTheStopIsTerminatedAndJoined) {
   auto late = rt.RegisterThread("too-late");
   EXPECT_EQ(late.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(late.status().message(), HasSubstr("\"too-late\""));
+}
+
+// --- Lifetime contract (debug builds) --------------------------------------
+
+#ifdef NDEBUG
+#define SKIP_IN_NDEBUG() GTEST_SKIP() << "contract checks are debug-only"
+#else
+#define SKIP_IN_NDEBUG() (void)0
+#endif
+
+TEST(ThreadRegistrationDeathTest, RuntimeDestroyedBeforeItsRegistrationAborts) {
+  SKIP_IN_NDEBUG();
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  // Ending `reg` after the runtime would write to freed memory: the
+  // runtime's destructor names it and aborts instead.
+  EXPECT_DEATH(
+      {
+        auto rt = std::make_unique<Runtime>();
+        ThreadOptions options;
+        options.daemon = true;  // Not joined: the sequence finishes.
+        auto reg = rt->RegisterThread("leaky-daemon", std::move(options));
+        rt.reset();
+      },
+      "1 thread registration\\(s\\) are active: leaky-daemon");
 }
 
 }  // namespace
