@@ -81,6 +81,7 @@ std::string TrackLabel(const StepRecord& step) {
     case StepKind::kJoin:
       return absl::StrCat("thread ", step.name);
     case StepKind::kCleanup:
+    case StepKind::kFence:
       return step.component.empty()
                  ? "cleanups"
                  : absl::StrCat("component ", step.component);
@@ -99,6 +100,7 @@ std::string SliceName(const StepRecord& step) {
       break;
     case StepKind::kStopCallback:
     case StepKind::kCleanup:
+    case StepKind::kFence:
       name = step.name;
       break;
   }

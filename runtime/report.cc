@@ -51,6 +51,8 @@ const char* StepKindName(StepKind kind) {
       return "join";
     case StepKind::kCleanup:
       return "cleanup";
+    case StepKind::kFence:
+      return "fence";
   }
   return "step";
 }

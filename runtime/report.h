@@ -36,6 +36,8 @@ enum class StepKind {
   kTerminateCallback,  // A registered thread's terminate callback.
   kJoin,               // Waiting for a non-daemon thread's registration to end.
   kCleanup,            // A component's cleanup.
+  kFence,              // Before a component's teardown: waiting for the
+                       // threads and uses that declared it (fence.h).
 };
 
 enum class Outcome {
@@ -43,7 +45,8 @@ enum class Outcome {
   kError,      // Returned a non-OK status or threw; `error` says what.
   kTimedOut,   // Outlived its budget; abandoned, may still be running.
   kStraggler,  // A thread not joined within its budget; no longer waited for.
-  kSkipped,    // Not run: its phase's budget (or the deadline) ran out first.
+  kSkipped,    // Not run: its phase's budget (or the deadline) ran out
+               // first, or its component is held past its fence.
 };
 
 const char* StepKindName(StepKind kind);  // "stop callback", "terminate", ...

@@ -10,6 +10,7 @@
 #include <new>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "runtime/internal/sequencer.h"
@@ -208,7 +209,71 @@ bool Runtime::shutdown_complete() const { return sequencer_->done(); }
 
 absl::StatusOr<ThreadRegistration> Runtime::RegisterThread(
     absl::string_view name, ThreadOptions options) {
+  if (ABSL_PREDICT_FALSE(!options.uses.empty() || !options.ended_by.empty())) {
+    std::vector<absl::string_view> named(options.uses.begin(),
+                                         options.uses.end());
+    if (!options.ended_by.empty()) named.push_back(options.ended_by);
+    for (absl::string_view c : named) {
+      if (!graph_->HasComponent(c)) {
+        return absl::NotFoundError(absl::StrCat(
+            "RegisterThread(\"", name, "\"): unknown component \"", c,
+            "\" in ThreadOptions::", c == options.ended_by ? "ended_by" : "uses",
+            "; declare it with AddComponent() first"));
+      }
+    }
+  }
   return registry_->Register(name, std::move(options));
+}
+
+absl::Status Runtime::AddTerminateHook(absl::string_view component,
+                                       absl::string_view name,
+                                       absl::AnyInvocable<void()> fn) {
+  const std::string what =
+      absl::StrCat("AddTerminateHook(\"", component, "\", \"", name, "\")");
+  if (name.empty() || !fn) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": needs a name and a callback"));
+  }
+  if (!graph_->HasComponent(component)) {
+    return absl::NotFoundError(
+        absl::StrCat(what, ": unknown component \"", component, "\""));
+  }
+  ThreadOptions options;
+  options.on_terminate = std::move(fn);
+  absl::StatusOr<ThreadRegistration> hook = registry_->Register(
+      name, std::move(options),
+      runtime_internal::ThreadRegistry::Kind::kComponentHook, component);
+  if (!hook.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, ": refused, the `threads` phase has finished: ",
+        hook.status().message()));
+  }
+  // Removed meanwhile: the hook ends here, with the registration.
+  return graph_->AddHook(component, *std::move(hook));
+}
+
+absl::Status Runtime::RemoveComponent(absl::string_view name) {
+  const std::vector<runtime_internal::ThreadRegistry::Live> users =
+      registry_->Users({std::string(name)});
+  if (!users.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "RemoveComponent(\"", name, "\"): thread \"", users[0].name,
+        "\" declared it in ThreadOptions::uses and is still registered; "
+        "end that thread first"));
+  }
+  return graph_->RemoveComponent(name);
+}
+
+absl::Status Runtime::RemoveCleanup(absl::string_view component,
+                                    absl::string_view name) {
+  return graph_->RemoveCleanup(component, name);
+}
+
+absl::StatusOr<ComponentAccess> Runtime::Access(absl::string_view component) {
+  absl::StatusOr<std::shared_ptr<runtime_internal::AccessGate>> gate =
+      graph_->Gate(component);
+  if (!gate.ok()) return gate.status();
+  return ComponentAccess(*std::move(gate));
 }
 
 absl::Status Runtime::AddPhase(absl::string_view name, PhasePlacement placement,

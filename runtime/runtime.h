@@ -71,6 +71,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "absl/functional/any_invocable.h"
+#include "runtime/component_access.h"
 #include "runtime/internal/cleanup_graph.h"
 #include "runtime/internal/stop_state.h"
 #include "runtime/plan.h"
@@ -187,8 +189,9 @@ class Runtime {
   // --- Threads (see thread_registration.h) -------------------------------
 
   // Registers the calling thread. Errors: InvalidArgument (empty name),
-  // FailedPrecondition (the `threads` phase has finished its joins),
-  // ResourceExhausted (too many threads registered at once).
+  // NotFound (ThreadOptions::uses or ended_by names an undeclared
+  // component), FailedPrecondition (the `threads` phase has finished its
+  // joins), ResourceExhausted (too many threads registered at once).
   absl::StatusOr<ThreadRegistration> RegisterThread(absl::string_view name,
                                                     ThreadOptions options = {});
 
@@ -231,6 +234,36 @@ class Runtime {
     return AddCleanupImpl(component, phase, name,
                           ToCleanupFn(std::forward<F>(fn)), budget);
   }
+
+  // Registers an "ask to stop" callback of `component`, for a resource whose
+  // stop belongs to no thread (zmq_ctx_shutdown(), io_context::stop()). It
+  // runs in the terminate step of `threads`, alongside the threads'
+  // terminate callbacks, newest first in one creation order with them,
+  // within RuntimeOptions::callback_budget; like them it must only ask (not
+  // block), and one registered during the sequence, before the joins end,
+  // runs at once on the calling thread. It lives until the component is
+  // removed. Errors: InvalidArgument (empty name or fn), NotFound (unknown
+  // component), FailedPrecondition (the `threads` phase has finished).
+  absl::Status AddTerminateHook(absl::string_view component,
+                                absl::string_view name,
+                                absl::AnyInvocable<void()> fn);
+
+  // Removes a component: its cleanups (they will not run; one running now
+  // is waited for), its terminate hooks, and its access (uses are refused
+  // from now on; uses in progress are waited for). For code that goes away
+  // before the process does: a dlclose()d plugin (docs/shared_objects.md).
+  // The name may be declared again afterwards. Errors: NotFound (unknown),
+  // FailedPrecondition (components still depend on it: they are named; or a
+  // live thread declared it in ThreadOptions::uses: it is named).
+  absl::Status RemoveComponent(absl::string_view name);
+  // Removes one cleanup (waits for it if it is running). NotFound if the
+  // component or the cleanup is unknown.
+  absl::Status RemoveCleanup(absl::string_view component,
+                             absl::string_view name);
+
+  // A scoped access to `component` for threads the runtime does not know
+  // (component_access.h). NotFound if unknown.
+  absl::StatusOr<ComponentAccess> Access(absl::string_view component);
 
   // The order the sequence would run now (see plan.h). Phases already run
   // are left out.
@@ -326,6 +359,16 @@ class Component {
   absl::Status DependOn(absl::string_view other) {
     return runtime_->AddDependency(name_, other);
   }
+  absl::Status AddTerminateHook(absl::string_view name,
+                                absl::AnyInvocable<void()> fn) {
+    return runtime_->AddTerminateHook(name_, name, std::move(fn));
+  }
+  absl::Status RemoveCleanup(absl::string_view name) {
+    return runtime_->RemoveCleanup(name_, name);
+  }
+  // Runtime::RemoveComponent(name()).
+  absl::Status Remove() { return runtime_->RemoveComponent(name_); }
+  absl::StatusOr<ComponentAccess> Access() { return runtime_->Access(name_); }
 
  private:
   friend class Runtime;

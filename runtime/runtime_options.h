@@ -60,6 +60,15 @@ struct RuntimeOptions {
   // unless AddPhase() or SetPhaseBudget() says otherwise.
   absl::Duration phase_budget = absl::InfiniteDuration();
 
+  // How long the teardown of a component waits, at its first cleanup after
+  // `threads`, for the threads that declared they use it
+  // (ThreadOptions::uses) and for uses in progress (ComponentAccess); and
+  // how long the end of the sequence waits for threads a component's
+  // cleanups end (ThreadOptions::ended_by). Also bounded by the phase's
+  // budget and the deadline. Past it, that component and every component
+  // it depends on are not torn down, and the report says who held them.
+  absl::Duration fence_budget = absl::Seconds(1);
+
   // Lame duck: how long the process keeps serving, not ready, after the
   // stop request, before `drain` stops accepting. Readiness (readiness.h)
   // turns not ready at the stop request; load balancers that health-check

@@ -63,6 +63,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
@@ -82,6 +84,24 @@ struct ThreadOptions {
   // How long `threads` waits for this thread, counted from the start of the
   // joins. Unset: RuntimeOptions::join_budget.
   std::optional<absl::Duration> join_budget;
+  // The components this thread uses (each declared already; NotFound
+  // otherwise). The fence: no cleanup of such a component, nor of a
+  // component it depends on, runs while this thread may still run; the
+  // teardown waits for its registration to end, within
+  // RuntimeOptions::fence_budget, and past it leaves those components
+  // standing (leaked on purpose, reported). Meant for daemons, which are
+  // never joined; a non-daemon is joined in `threads` before any teardown.
+  // A thread with uses is not listed among "daemons still running": its
+  // fence accounts for it, and the report names it only if it is still
+  // running at the end.
+  std::vector<std::string> uses;
+  // The component whose cleanups end this thread (a library's pool that
+  // its component stops in `flush`). Such a thread is not joined in
+  // `threads` and not reported as a running daemon; once the sequence's
+  // phases are over it must have ended (the sequence waits for it within
+  // RuntimeOptions::fence_budget), or the report names it as a straggler
+  // and static destructors are not safe. NotFound if not declared.
+  std::string ended_by;
 };
 
 class ThreadRegistration {

@@ -32,6 +32,7 @@ Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
       graph_(graph),
       reason_(reason),
       stop_time_ns_(stop_time_ns),
+      fences_(registry, graph, options.fence_budget),
       watchdog_(options, registry, &runner_, &running_listeners_) {
   sem_init(&wake_, /*pshared=*/0, /*value=*/0);
   thread_ = std::thread(&Sequencer::Main, this);
@@ -120,6 +121,7 @@ ShutdownReport Sequencer::Run() {
     if (phase.name == kThreadsPhase) {
       RunPhase(phase, report);
       after_threads = true;
+      teardown_ = true;
       continue;
     }
     if (after_threads) {
@@ -128,6 +130,11 @@ ShutdownReport Sequencer::Run() {
       after_threads = false;
     }
     RunPhase(phase, report);
+  }
+  // Threads that declared uses, or that a component's cleanups end, must
+  // have ended by now.
+  for (Straggler& s : fences_.AwaitAccountable(overall_deadline_)) {
+    report.stragglers.push_back(std::move(s));
   }
   FinishReport(report);
   return report;
@@ -247,8 +254,16 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
     Step step;
     step.record.phase = std::string(kThreadsPhase);
     step.record.kind = StepKind::kTerminateCallback;
-    step.record.name =
-        live.daemon ? absl::StrCat(live.name, " (daemon)") : live.name;
+    if (live.hook) {
+      step.record.component = live.component;
+      step.record.name = live.name;
+    } else {
+      step.record.name =
+          !live.ended_by.empty()
+              ? absl::StrCat(live.name, " (ended by ", live.ended_by, ")")
+          : live.daemon ? absl::StrCat(live.name, " (daemon)")
+                        : live.name;
+    }
     step.budget = options_.callback_budget;
     step.run = [registry = registry_, live = std::move(live),
                 done](StepRecord& record) {
@@ -300,18 +315,37 @@ void Sequencer::AwaitJoins(absl::Time phase_deadline, ShutdownReport& report) {
 void Sequencer::RunCleanups(CleanupGraph::Phase& phase,
                             absl::Time phase_deadline,
                             ShutdownReport& report) {
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  // Fences guard teardowns: phases after `threads`. Phases before it stop
+  // intake while every thread still runs, by design.
+  const bool teardown = teardown_;
   std::vector<Step> steps;
   steps.reserve(phase.cleanups.size());
   for (CleanupGraph::Cleanup& cleanup : phase.cleanups) {
+    if (teardown) {
+      std::optional<Step> fence = fences_.FenceStep(cleanup.component,
+                                                    phase.name);
+      if (fence) steps.push_back(std::move(*fence));
+    }
     Step step;
     step.record.phase = phase.name;
     step.record.kind = StepKind::kCleanup;
     step.record.component = std::move(cleanup.component);
     step.record.name = std::move(cleanup.name);
     step.budget = cleanup.budget;
-    step.run = [fn = std::move(cleanup.fn)](StepRecord& record) mutable {
-      CallGuarded(fn, &record);
-      return true;
+    step.run = [graph = graph_, fences = &fences_, teardown,
+                id = cleanup.id](StepRecord& record) {
+      if (teardown) {
+        std::string held = fences->HeldReason(record.component);
+        if (!held.empty()) {
+          record.outcome = Outcome::kSkipped;
+          record.error = absl::StrCat("not run: ", std::move(held));
+          return true;
+        }
+      }
+      // False: removed (RemoveComponent/RemoveCleanup) before its turn.
+      return graph->RunCleanup(
+          id, [&record](CleanupFn& fn) { CallGuarded(fn, &record); });
     };
     steps.push_back(std::move(step));
   }

@@ -37,6 +37,7 @@
 #include "runtime/internal/stop_state.h"
 #include "runtime/internal/thread_registry.h"
 #include "runtime/internal/watchdog.h"
+#include "runtime/internal/fence.h"
 #include "runtime/report.h"
 #include "runtime/runtime_options.h"
 #include "runtime/sequence_listener.h"
@@ -101,11 +102,16 @@ class Sequencer {
   const std::atomic<uint64_t>* const reason_;
   const std::atomic<int64_t>* const stop_time_ns_;
 
+  // Before runner_: an abandoned executor may still run a fence step until
+  // ~StepRunner joins it.
+  Fences fences_;
   sem_t wake_;
   StepRunner runner_;
   // Bound to the sequencer thread when it starts.
   ThreadChecker sequencer_thread_;
   absl::Time overall_deadline_ ABSL_GUARDED_BY(sequencer_thread_);
+  // True once `threads` has run: later phases are teardowns (fenced).
+  bool teardown_ ABSL_GUARDED_BY(sequencer_thread_) = false;
   // Copied from listeners_ when the sequence starts. Written only by the
   // sequencer thread; the watchdog reads it on that thread too.
   std::vector<SequenceListener*> running_listeners_

@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/internal/asymmetric_barrier.h"
 #include "runtime/internal/call_guarded.h"
@@ -35,6 +36,9 @@ constexpr uint64_t kDemoted = 16;      // Past its join budget; not waited for.
 constexpr uint64_t kOwnerWaiting = 32; // The owner waits for pins to drop.
 constexpr uint64_t kAbandoned = 64;    // Its thread runs the sequence.
 constexpr uint64_t kReserved = 128;    // Being filled in, or being freed.
+// A fence waits for this registration to end: its owner takes the slow path
+// (under mu_), which wakes the fence's Await.
+constexpr uint64_t kFenced = uint64_t{1} << 16;
 constexpr uint64_t kFlagMask = 0xffffffff;
 constexpr uint64_t kPinOne = uint64_t{1} << 8;
 constexpr uint64_t kPinMask = uint64_t{0xff} << 8;
@@ -73,6 +77,9 @@ struct alignas(64) ThreadRegistry::Slot {
   pthread_t thread{};
   std::string name;
   absl::AnyInvocable<void()> on_terminate;
+  // Only for registrations that declared uses, an ended_by component, or
+  // that are a component's terminate hook: the common one allocates none.
+  std::unique_ptr<Extra> extra;
 };
 
 ThreadRegistry::ThreadRegistry(absl::Duration default_join_budget)
@@ -158,7 +165,8 @@ absl::Status ThreadRegistry::Grow() {
 }
 
 absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
-    absl::string_view name, ThreadOptions&& options) {
+    absl::string_view name, ThreadOptions&& options, Kind kind,
+    absl::string_view component) {
   if (name.empty()) {
     return absl::InvalidArgumentError(
         "RegisterThread: the name is empty; name the thread, so that a "
@@ -175,6 +183,19 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
   const uint64_t seq = next_seq_.load(std::memory_order_relaxed) + 1;
   next_seq_.store(seq, std::memory_order_relaxed);
   slot.seq = seq;
+  if (ABSL_PREDICT_FALSE(kind != Kind::kThread || !options.uses.empty() ||
+                         !options.ended_by.empty())) {
+    slot.extra = std::make_unique<Extra>();
+    slot.extra->uses = std::move(options.uses);
+    slot.extra->ended_by = std::move(options.ended_by);
+    slot.extra->hook = kind == Kind::kComponentHook;
+    slot.extra->component = std::string(component);
+    // Not joined in `threads`: a hook is no thread, and a thread ended by
+    // a component's cleanup ends after the joins.
+    if (kind == Kind::kComponentHook || !slot.extra->ended_by.empty()) {
+      options.daemon = true;
+    }
+  }
   slot.daemon = options.daemon;
   slot.join_budget = options.join_budget.value_or(default_join_budget_);
   slot.thread = pthread_self();
@@ -326,6 +347,7 @@ void ThreadRegistry::FreeSlot(Slot& slot, uint32_t index,
   // Destroy the callback's captures now, not when the slot is reused. The
   // slot is reserved: neither the sequencer nor a registrant can touch it.
   slot.on_terminate = nullptr;
+  if (ABSL_PREDICT_FALSE(slot.extra != nullptr)) slot.extra.reset();
   slot.state.store(Freed(generation), std::memory_order_release);
   hint_.store(index, std::memory_order_relaxed);
 }
@@ -367,9 +389,15 @@ std::vector<ThreadRegistry::Live> ThreadRegistry::Snapshot() const {
     Slot& slot = At(index);
     const uint64_t s = slot.state.load(std::memory_order_seq_cst);
     if (!(s & kLive) || !Pin(slot, Generation(s), 0, 0)) continue;
-    out.push_back(Live{index, Generation(s), slot.seq, slot.name,
-                       (s & kDaemon) != 0});
+    Live live{index, Generation(s), slot.seq, slot.name, (s & kDaemon) != 0};
+    if (slot.extra != nullptr) {
+      live.uses = slot.extra->uses;
+      live.ended_by = slot.extra->ended_by;
+      live.hook = slot.extra->hook;
+      live.component = slot.extra->component;
+    }
     Unpin(slot);
+    out.push_back(std::move(live));
   }
   std::sort(out.begin(), out.end(), [](const Live& a, const Live& b) {
     return a.seq != b.seq ? a.seq > b.seq : a.index > b.index;
@@ -625,6 +653,8 @@ ThreadRegistry::OverdueThreads() {
 std::vector<std::string> ThreadRegistry::LiveDaemons() const {
   std::vector<std::string> names;
   for (const Live& live : Snapshot()) {
+    // Fenced (uses), owned (ended_by) and hooks are accounted elsewhere.
+    if (live.hook || !live.uses.empty() || !live.ended_by.empty()) continue;
     Slot& slot = At(live.index);
     const uint64_t s = slot.state.load(std::memory_order_acquire);
     if (Generation(s) == live.generation && (s & kLive) &&
@@ -633,6 +663,80 @@ std::vector<std::string> ThreadRegistry::LiveDaemons() const {
     }
   }
   return names;
+}
+
+std::vector<ThreadRegistry::Live> ThreadRegistry::LiveAccountable() const {
+  std::vector<Live> out;
+  for (Live& live : Snapshot()) {
+    if (live.hook || (live.uses.empty() && live.ended_by.empty())) continue;
+    const uint64_t s = At(live.index).state.load(std::memory_order_acquire);
+    if (Generation(s) != live.generation || !(s & kLive)) continue;
+    // A demoted straggler is reported already; an abandoned thread runs
+    // the sequence.
+    if (s & (kDemoted | kAbandoned)) continue;
+    out.push_back(std::move(live));
+  }
+  return out;
+}
+
+std::vector<ThreadRegistry::Live> ThreadRegistry::Users(
+    const std::vector<std::string>& components) const {
+  std::vector<Live> out;
+  for (Live& live : Snapshot()) {
+    const uint64_t s = At(live.index).state.load(std::memory_order_acquire);
+    if (s & kAbandoned) continue;  // It runs the sequence: never ends first.
+    bool uses = false;
+    for (const std::string& u : live.uses) {
+      if (std::find(components.begin(), components.end(), u) !=
+          components.end()) {
+        uses = true;
+        break;
+      }
+    }
+    if (uses) out.push_back(std::move(live));
+  }
+  return out;
+}
+
+std::vector<ThreadRegistry::Live> ThreadRegistry::AwaitEnded(
+    std::vector<Live> users, absl::Time deadline) {
+  // Route each owner's unregistration through mu_, so that the Await below
+  // is woken when it happens.
+  for (const Live& live : users) {
+    Slot& slot = At(live.index);
+    uint64_t s = slot.state.load(std::memory_order_acquire);
+    while (Generation(s) == live.generation && (s & kLive) &&
+           !(s & kFenced) &&
+           !slot.state.compare_exchange_weak(s, s | kFenced,
+                                             std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+    }
+  }
+  struct Args {
+    const ThreadRegistry* registry;
+    const std::vector<Live>* users;
+  } args{this, &users};
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithDeadline(absl::Condition(
+                              +[](Args* a) {
+                                for (const Live& l : *a->users) {
+                                  if (a->registry->IsLive(l)) return false;
+                                }
+                                return true;
+                              },
+                              &args),
+                          deadline);
+  }
+  users.erase(std::remove_if(users.begin(), users.end(),
+                             [this](const Live& l) { return !IsLive(l); }),
+              users.end());
+  return users;
+}
+
+bool ThreadRegistry::IsLive(const Live& live) const {
+  const uint64_t s = At(live.index).state.load(std::memory_order_acquire);
+  return Generation(s) == live.generation && (s & kLive) != 0;
 }
 
 }  // namespace runtime_internal

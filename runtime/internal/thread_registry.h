@@ -79,8 +79,15 @@ class ThreadRegistry {
 
   // --- Any thread -----------------------------------------------------------
 
-  absl::StatusOr<ThreadRegistration> Register(absl::string_view name,
-                                              ThreadOptions&& options);
+  enum class Kind {
+    kThread,         // A thread (ThreadOptions say daemon, uses, ended_by).
+    kComponentHook,  // A component's terminate hook: no thread; never
+                     // joined, fenced or reported as running.
+  };
+  // `component` names the hook's component (kComponentHook only).
+  absl::StatusOr<ThreadRegistration> Register(
+      absl::string_view name, ThreadOptions&& options,
+      Kind kind = Kind::kThread, absl::string_view component = {});
   void Unregister(uint32_t index, uint32_t generation);
   // Demoted or abandoned (ThreadRegistration::given_up()).
   bool GivenUp(uint32_t index, uint32_t generation) const;
@@ -92,6 +99,11 @@ class ThreadRegistry {
     uint64_t seq = 0;
     std::string name;
     bool daemon = false;
+    // From ThreadOptions (empty for most), or the hook's component.
+    std::vector<std::string> uses;
+    std::string ended_by;
+    bool hook = false;
+    std::string component;
   };
   // Live registrations, newest first (the terminate order).
   std::vector<Live> Snapshot() const;
@@ -149,8 +161,23 @@ class ThreadRegistry {
   // then does not wait for it; LiveDaemons() names it while it runs.
   void DemoteBeforeJoin(const Live& live);
 
-  // Names of daemon (or demoted) registrations still live.
+  // Names of daemon (or demoted) registrations still live, leaving out
+  // those a fence or a component accounts for (uses, ended_by) and hooks.
   std::vector<std::string> LiveDaemons() const;
+
+  // Live registrations that declared uses or an ended_by component, not
+  // demoted (already stragglers) or abandoned: what must have ended by the
+  // end of the sequence.
+  std::vector<Live> LiveAccountable() const;
+
+  // --- Fences (any thread) --------------------------------------------------
+
+  // Live registrations that declared a use of any of `components`.
+  std::vector<Live> Users(const std::vector<std::string>& components) const;
+  // Waits until every one of `users` has ended, or until `deadline`;
+  // returns those still live.
+  std::vector<Live> AwaitEnded(std::vector<Live> users, absl::Time deadline);
+  bool IsLive(const Live& live) const;
 
   // Threads the joins wait for, or waited for until they were demoted, that
   // are still registered: for the watchdog, to show where they are blocked.
@@ -158,6 +185,12 @@ class ThreadRegistry {
 
  private:
   struct Slot;
+  struct Extra {
+    std::vector<std::string> uses;
+    std::string ended_by;
+    bool hook = false;
+    std::string component;
+  };
   struct Waited {
     uint32_t index;
     uint32_t generation;
