@@ -9,12 +9,17 @@
 // stops, with the options you give:
 //
 //   auto log = rt.AddComponent("spdlog");
-//   log->AddCleanup("flush", "shutdown", [] { spdlog::shutdown(); });
+//   if (!log.ok()) return 5;
+//   if (!log->AddCleanup("flush", "shutdown", [] { spdlog::shutdown(); }).ok()) {
+//     return 5;
+//   }
 //   orderly::ForeignThreadOptions options;
 //   options.ended_by = "spdlog";  // its cleanup joins the pool's thread
 //   orderly::ForeignThreads pool_threads(rt, "spdlog-pool", options);
 //   spdlog::init_thread_pool(8192, 1, pool_threads.StartHook(),
 //                            pool_threads.StopHook());
+//
+// (tests/blocks/spdlog_main.cc runs this example as written.)
 //
 // Which options fit
 // - The library's own stop ends its threads in one of your component's

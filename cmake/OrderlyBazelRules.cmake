@@ -5,8 +5,9 @@
 #
 #   orderly_cc_library(<target> PACKAGE <dir> BAZEL_LABEL <label>
 #                      [ALWAYSLINK] [TESTONLY] [CLANG_ONLY]
-#                      [SRCS ...] [HDRS ...] [DEPS ...] [LINK ...])
-#   orderly_cc_binary(<target> ...same...)
+#                      [SRCS ...] [HDRS ...] [DEPS ...] [DEFINES ...]
+#                      [LINK ...])
+#   orderly_cc_binary(<target> ...same... [SHARED])  # SHARED: linkshared
 #   orderly_cc_test(<target> ...same... TIMEOUT <s> [ARGS ...]
 #                   [DATA_TARGETS ...] [ENV K=V ...])
 #
@@ -53,9 +54,9 @@ function(_orderly_wanted out package testonly clang_only)
 endfunction()
 
 macro(_orderly_parse)
-  cmake_parse_arguments(R "ALWAYSLINK;TESTONLY;CLANG_ONLY"
-    "PACKAGE;BAZEL_LABEL;TIMEOUT" "SRCS;HDRS;DEPS;LINK;ARGS;DATA_TARGETS;ENV"
-    ${ARGN})
+  cmake_parse_arguments(R "ALWAYSLINK;TESTONLY;CLANG_ONLY;SHARED"
+    "PACKAGE;BAZEL_LABEL;TIMEOUT"
+    "SRCS;HDRS;DEPS;DEFINES;LINK;ARGS;DATA_TARGETS;ENV" ${ARGN})
   list(TRANSFORM R_SRCS PREPEND "${PROJECT_SOURCE_DIR}/")
   list(TRANSFORM R_HDRS PREPEND "${PROJECT_SOURCE_DIR}/")
   _orderly_wanted(_wanted "${R_PACKAGE}" "${R_TESTONLY}" "${R_CLANG_ONLY}")
@@ -81,6 +82,11 @@ function(orderly_cc_library target)
     "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/orderly>")
   target_compile_features(${target} ${scope} cxx_std_17)
   target_link_libraries(${target} ${scope} ${R_DEPS} ${R_LINK})
+  target_compile_definitions(${target} ${scope} ${R_DEFINES})
+  if(objects)
+    # Usable from a shared object too (a plugin; docs/shared_objects.md).
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  endif()
   set_property(TARGET ${target} PROPERTY ORDERLY_BAZEL_LABEL ${R_BAZEL_LABEL})
 
   list(FIND _ORDERLY_INSTALLED_PACKAGES "${R_PACKAGE}" installed)
@@ -98,9 +104,17 @@ function(orderly_cc_library target)
 endfunction()
 
 function(_orderly_executable target)
-  add_executable(${target} ${R_SRCS} ${R_HDRS})
+  if(R_SHARED)
+    # A cc_binary with linkshared: a loadable module named as in Bazel.
+    add_library(${target} MODULE ${R_SRCS} ${R_HDRS})
+    set_target_properties(${target} PROPERTIES PREFIX "" SUFFIX ""
+      LIBRARY_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/${R_PACKAGE}")
+  else()
+    add_executable(${target} ${R_SRCS} ${R_HDRS})
+  endif()
   _orderly_warnings(${target})
   target_link_libraries(${target} PRIVATE ${R_DEPS} ${R_LINK})
+  target_compile_definitions(${target} PRIVATE ${R_DEFINES})
   target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}")
   target_compile_features(${target} PRIVATE cxx_std_17)
   # Where Bazel puts it: build/examples/quickstart, build/tests/hooks/...

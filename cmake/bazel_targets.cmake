@@ -59,6 +59,23 @@ orderly_cc_library(orderly_background_consumer
     absl::synchronization
     absl::time)
 
+orderly_cc_library(orderly_foreign_threads
+  PACKAGE blocks
+  BAZEL_LABEL //blocks:foreign_threads
+  SRCS
+    blocks/foreign_threads.cc
+  HDRS
+    blocks/foreign_threads.h
+  DEPS
+    orderly_runtime
+    orderly_version
+    absl::core_headers
+    absl::flat_hash_map
+    absl::status
+    absl::strings
+    absl::synchronization
+    absl::time)
+
 orderly_cc_library(orderly_managed_thread
   PACKAGE blocks
   BAZEL_LABEL //blocks:managed_thread
@@ -520,10 +537,15 @@ orderly_cc_library(orderly_runtime
   PACKAGE runtime
   BAZEL_LABEL //runtime:runtime
   SRCS
+    runtime/component_access.cc
+    runtime/internal/access_gate.cc
     runtime/internal/asymmetric_barrier.cc
     runtime/internal/asymmetric_barrier.h
     runtime/internal/call_guarded.h
     runtime/internal/cleanup_graph.cc
+    runtime/internal/cleanup_graph_removal.cc
+    runtime/internal/fence.cc
+    runtime/internal/fence.h
     runtime/internal/sequencer.cc
     runtime/internal/sequencer.h
     runtime/internal/stop_state.cc
@@ -536,6 +558,8 @@ orderly_cc_library(orderly_runtime
     runtime/runtime.cc
     runtime/stop_token.cc
   HDRS
+    runtime/component_access.h
+    runtime/internal/access_gate.h
     runtime/internal/cleanup_graph.h
     runtime/internal/stop_state.h
     runtime/plan.h
@@ -553,6 +577,8 @@ orderly_cc_library(orderly_runtime
     orderly_step_runner_internal
     orderly_text_out_internal
     orderly_version
+    absl::flat_hash_map
+    absl::flat_hash_set
     absl::core_headers
     absl::any_invocable
     absl::function_ref
@@ -610,6 +636,22 @@ orderly_cc_library(orderly_tsan_suppressions
   SRCS
     sanitizers/tsan_suppressions.cc)
 
+orderly_cc_library(orderly_system_spdlog
+  PACKAGE system
+  BAZEL_LABEL //system:spdlog
+  DEFINES
+    SPDLOG_FMT_EXTERNAL
+    FMT_HEADER_ONLY
+  LINK
+    Threads::Threads)
+
+orderly_cc_library(orderly_system_zmq
+  PACKAGE system
+  BAZEL_LABEL //system:zmq
+  LINK
+    zmq
+    Threads::Threads)
+
 orderly_cc_test(orderly_tests_blocks_background_consumer_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:background_consumer_test
@@ -622,6 +664,40 @@ orderly_cc_test(orderly_tests_blocks_background_consumer_test
     orderly_tests_test_util
     absl::strings
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_foreign_threads_spdlog_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:foreign_threads_spdlog_test
+  TIMEOUT 300
+  SRCS
+    tests/blocks/foreign_threads_spdlog_test.cc
+  DEPS
+    orderly_tests_test_util
+    orderly_tests_hooks_child_process
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_blocks_spdlog_main>
+  DATA_TARGETS
+    orderly_tests_blocks_spdlog_main)
+
+orderly_cc_test(orderly_tests_blocks_foreign_threads_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:foreign_threads_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/foreign_threads_test.cc
+  DEPS
+    orderly_foreign_threads
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    absl::time
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_blocks_managed_thread_test
@@ -662,6 +738,20 @@ orderly_cc_test(orderly_tests_blocks_shutdown_behavior_test
     orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
+orderly_cc_binary(orderly_tests_blocks_spdlog_main
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:spdlog_main
+  TESTONLY
+  SRCS
+    tests/blocks/spdlog_main.cc
+  DEPS
+    orderly_foreign_threads
+    orderly_managed_thread
+    orderly_main_guard
+    orderly_runtime
+    orderly_system_spdlog
+    orderly_tools_sanitizer_defaults)
+
 orderly_cc_test(orderly_tests_blocks_task_handle_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:task_handle_test
@@ -688,6 +778,22 @@ orderly_cc_test(orderly_tests_blocks_task_tracker_test
     orderly_tools_sanitizer_defaults
     absl::core_headers
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_terminate_hook_zmq_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:terminate_hook_zmq_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/terminate_hook_zmq_test.cc
+  DEPS
+    orderly_managed_thread
+    orderly_runtime
+    orderly_system_zmq
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    absl::time
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_blocks_thread_pool_lame_duck_test
@@ -1171,6 +1277,64 @@ orderly_cc_test(orderly_tests_runtime_cleanup_graph_test
     orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_runtime_component_access_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:component_access_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/component_access_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    absl::time
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_component_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:component_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/component_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_runtime_fence_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:fence_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/fence_test.cc
+  DEPS
+    orderly_tests_runtime_sequence_fixture
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    absl::strings
+    absl::synchronization
+    absl::time
+    GTest::gmock_main)
+
+orderly_cc_binary(orderly_tests_runtime_libtest_plugin.so
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:libtest_plugin.so
+  TESTONLY SHARED
+  SRCS
+    tests/runtime/plugin.cc
+  DEPS
+    orderly_managed_thread
+    orderly_runtime
+    orderly_tools_sanitizer_defaults)
+
 orderly_cc_test(orderly_tests_runtime_plan_test
   PACKAGE tests/runtime
   BAZEL_LABEL //tests/runtime:plan_test
@@ -1185,6 +1349,39 @@ orderly_cc_test(orderly_tests_runtime_plan_test
     absl::synchronization
     orderly_tools_sanitizer_defaults
     GTest::gmock_main)
+
+orderly_cc_binary(orderly_tests_runtime_plugin_main
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:plugin_main
+  TESTONLY
+  SRCS
+    tests/runtime/plugin_main.cc
+  DEPS
+    orderly_main_guard
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+  LINK
+    -rdynamic
+    dl)
+
+orderly_cc_test(orderly_tests_runtime_plugin_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:plugin_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/plugin_test.cc
+  DEPS
+    orderly_tests_test_util
+    orderly_tests_hooks_child_process
+    orderly_tools_sanitizer_defaults
+    absl::time
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_runtime_plugin_main>
+    $<TARGET_FILE:orderly_tests_runtime_libtest_plugin.so>
+  DATA_TARGETS
+    orderly_tests_runtime_libtest_plugin.so
+    orderly_tests_runtime_plugin_main)
 
 orderly_cc_test(orderly_tests_runtime_readiness_test
   PACKAGE tests/runtime
@@ -1540,6 +1737,7 @@ set(ORDERLY_LINK_ORDER
   orderly_listen_fds
   orderly_fork_hook
   orderly_signals
+  orderly_foreign_threads
   orderly_exit_hook
   orderly_process_end
   orderly_managed_thread
@@ -1554,6 +1752,8 @@ set(ORDERLY_ABSL_DEPS
   absl::any_invocable
   absl::base
   absl::core_headers
+  absl::flat_hash_map
+  absl::flat_hash_set
   absl::function_ref
   absl::stacktrace
   absl::status

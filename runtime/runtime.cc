@@ -323,7 +323,14 @@ ShutdownPlan Runtime::Plan() const {
   for (PlannedPhase& phase : plan.phases) {
     if (!phase.is_threads) continue;
     for (const auto& live : registry_->Snapshot()) {
-      phase.threads.push_back(PlannedThread{live.name, live.daemon});
+      // A component's hook shows as "component/name (hook)": it is in the
+      // terminate order, but no thread (never joined).
+      phase.threads.push_back(
+          live.hook ? PlannedThread{absl::StrCat(StepLabel(live.component,
+                                                           live.name),
+                                                 " (hook)"),
+                                    true}
+                    : PlannedThread{live.name, live.daemon});
     }
   }
   return plan;

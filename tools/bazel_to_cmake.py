@@ -44,7 +44,7 @@ IGNORED = {"name", "visibility", "copts", "testonly", "size", "tags",
            # A gtest binary run unsharded runs every shard's tests.
            "shard_count"}
 HANDLED = {"srcs", "hdrs", "deps", "data", "args", "alwayslink", "linkopts",
-           "env"}
+           "env", "defines", "linkshared"}
 
 TIMEOUTS = {"small": 60, "medium": 300, "large": 900, "enormous": 3600}
 
@@ -141,6 +141,8 @@ def translate(rules):
       flags.append("TESTONLY")
     if "clang-only" in tags:
       flags.append("CLANG_ONLY")
+    if rule.get("linkshared") == "true":
+      flags.append("SHARED")
     if flags:
       args.append("  " + " ".join(flags))
     if kind == "test":
@@ -172,10 +174,15 @@ def translate(rules):
       else:
         deps.append(cmake_name(dep, rules))
     section("DEPS", deps)
+    section("DEFINES", rule.get("defines", []))
     linkopts = []
     for opt in rule.get("linkopts", []):
       if opt in ("-pthread", "-lpthread"):
         linkopts.append("Threads::Threads")
+      elif opt.startswith("-l") and len(opt) > 2:
+        linkopts.append(opt[2:])  # A system library, e.g. -lzmq -> zmq.
+      elif opt == "-rdynamic":
+        linkopts.append(opt)
       else:
         raise Error(f"{label}: linkopt {opt} has no CMake translation")
     section("LINK", linkopts)
