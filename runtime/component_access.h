@@ -8,7 +8,7 @@
 // library's callback thread, a signal-driven helper) takes a scoped use:
 //
 //   absl::StatusOr<orderly::ComponentAccess> access = log->Access();
-//   ...
+//
 //   // On any thread, for as long as the use lives:
 //   if (orderly::ComponentAccess::Use use = access->TryUse()) {
 //     sink.Write(line);   // `log` is not torn down while `use` lives.

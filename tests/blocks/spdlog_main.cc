@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   const int lines = std::atoi(argv[3]);
   orderly::Runtime& rt = orderly::Runtime::Default();
 
-  // The recipe (blocks/foreign_threads.h), as a service writes it:
+  // example: foreign_threads.h + recipes.md
   auto log = rt.AddComponent("spdlog");
   if (!log.ok()) return 5;
   if (!log->AddCleanup("flush", "shutdown", [] { spdlog::shutdown(); }).ok()) {
@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   orderly::ForeignThreads pool_threads(rt, "spdlog-pool", options);
   spdlog::init_thread_pool(8192, 1, pool_threads.StartHook(),
                            pool_threads.StopHook());
+  // end of example
 
   auto logger = spdlog::basic_logger_mt<spdlog::async_factory>(
       "file", argv[1], /*truncate=*/true);

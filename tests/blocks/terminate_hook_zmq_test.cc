@@ -66,14 +66,16 @@ TEST(TerminateHookZmqTest, ContextShutdownInTheTerminateStepEndsTheWorker) {
   Runtime rt;
   auto zmq_component = rt.AddComponent("zmq");
   ASSERT_TRUE(zmq_component.ok());
-  ASSERT_TRUE(zmq_component
-                  ->AddTerminateHook("zmq_ctx_shutdown",
-                                     [&ctx] { ctx.shutdown(); })
-                  .ok());
-  ASSERT_TRUE(zmq_component
-                  ->AddCleanup("close", "zmq_ctx_term", [&ctx] { ctx.close(); },
-                               absl::Milliseconds(500))
-                  .ok());
+  // example: recipes.md
+  absl::Status s = zmq_component->AddTerminateHook(
+      "zmq_ctx_shutdown", [&ctx] { ctx.shutdown(); });
+  if (s.ok()) {
+    s = zmq_component->AddCleanup("close", "zmq_ctx_term",
+                                  [&ctx] { ctx.close(); },
+                                  absl::Milliseconds(500));
+  }
+  // end of example
+  ASSERT_TRUE(s.ok()) << s;
   std::atomic<int> received{0};
   absl::Notification bound;
   auto worker = StartWorker(rt, ctx, received, bound);

@@ -35,7 +35,7 @@ TEST(ComponentAccessTest, HeaderExample) {
   } sink;
   int dropped = 0;
   const std::string line = "hello";
-  // From the header comment, verbatim:
+  // example: component_access.h
   absl::StatusOr<orderly::ComponentAccess> access = log->Access();
   // On any thread, for as long as the use lives:
   if (orderly::ComponentAccess::Use use = access->TryUse()) {
@@ -43,6 +43,7 @@ TEST(ComponentAccessTest, HeaderExample) {
   } else {
     ++dropped;          // use.status(): FailedPrecondition, naming `log`.
   }
+  // end of example
   EXPECT_THAT(sink.lines, ElementsAre("hello"));
   EXPECT_EQ(dropped, 0);
   MustShutdown(rt);

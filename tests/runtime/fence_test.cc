@@ -191,6 +191,31 @@ TEST(FenceTest, PhasesBeforeThreadsAreNotFenced) {
   daemon.Release();
 }
 
+TEST(FenceTest, RecipeDaemonThatUsesAComponent) {
+  Runtime rt;
+  auto store = rt.AddComponent("store");
+  ASSERT_TRUE(store.ok());
+  absl::Notification stop;
+  std::thread warmer([&] {
+    // example: recipes.md
+    orderly::ThreadOptions options;
+    options.daemon = true;
+    options.uses = {"store"};  // declared components
+    auto reg = rt.RegisterThread("cache-warmer", std::move(options));
+    // end of example
+    ASSERT_TRUE(reg.ok()) << reg.status();
+    stop.WaitForNotification();
+  });
+  ASSERT_TRUE(store->AddCleanup("close", "close", [&] {}).ok());
+  ASSERT_TRUE(rt.AddComponent("stopper")
+                  ->AddCleanup("flush", "stop-warmer", [&] { stop.Notify(); })
+                  .ok());
+  auto report = MustShutdown(rt);
+  warmer.join();
+  ASSERT_NE(report, nullptr);
+  EXPECT_TRUE(report->ok()) << report->ToText();
+}
+
 TEST(FenceTest, UnknownComponentsAreRefusedByName) {
   Runtime rt;
   ThreadOptions uses;

@@ -49,8 +49,10 @@ extern "C" orderly::Runtime* orderly_plugin_start(const char* events) {
 
 // Retires what orderly_plugin_start() declared; with `remove` false it
 // leaves the component in place (the bug docs/shared_objects.md warns of).
+// example: shared_objects.md
 extern "C" int orderly_plugin_stop(int remove) {
   g_worker.reset();  // Terminate callback, then join.
   if (!remove) return 0;
   return orderly::Runtime::Default().RemoveComponent("plugin").ok() ? 0 : 1;
 }
+// end of example
