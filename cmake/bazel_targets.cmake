@@ -23,6 +23,17 @@ orderly_cc_library(orderly_benchmarks_boost_asio_system
   LINK
     Threads::Threads)
 
+orderly_cc_binary(orderly_benchmarks_component_access_benchmark
+  PACKAGE benchmarks
+  BAZEL_LABEL //benchmarks:component_access_benchmark
+  TESTONLY
+  SRCS
+    benchmarks/component_access_benchmark.cc
+  DEPS
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    benchmark::benchmark_main)
+
 orderly_cc_binary(orderly_benchmarks_runtime_benchmark
   PACKAGE benchmarks
   BAZEL_LABEL //benchmarks:runtime_benchmark
