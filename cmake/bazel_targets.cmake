@@ -663,6 +663,13 @@ orderly_cc_library(orderly_system_zmq
     zmq
     Threads::Threads)
 
+orderly_cc_library(orderly_system_zmq_tsan_suppressions
+  PACKAGE system
+  BAZEL_LABEL //system:zmq_tsan_suppressions
+  ALWAYSLINK
+  SRCS
+    system/zmq_tsan_suppressions.cc)
+
 orderly_cc_test(orderly_tests_blocks_background_consumer_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:background_consumer_test
@@ -801,7 +808,7 @@ orderly_cc_test(orderly_tests_blocks_terminate_hook_zmq_test
     orderly_managed_thread
     orderly_runtime
     orderly_system_zmq
-    orderly_tools_sanitizer_defaults
+    $<LINK_LIBRARY:WHOLE_ARCHIVE,orderly_system_zmq_tsan_suppressions>
     absl::strings
     absl::synchronization
     absl::time

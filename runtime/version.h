@@ -10,7 +10,7 @@
 //   #if ORDERLY_VERSION_NUMBER >= 200  // 0.2.0 or later
 //   ...
 //   #endif
-//   std::puts(ORDERLY_VERSION);        // "0.2.0"
+//   std::puts(ORDERLY_VERSION);        // "0.3.0"
 //
 // The version follows semantic versioning (CHANGELOG.md, docs/stability.md).
 // This file is the one place it is written: CMake reads the three numbers
@@ -26,7 +26,7 @@
 #endif
 
 #define ORDERLY_VERSION_MAJOR 0
-#define ORDERLY_VERSION_MINOR 2
+#define ORDERLY_VERSION_MINOR 3
 #define ORDERLY_VERSION_PATCH 0
 
 // "MAJOR.MINOR.PATCH", and MAJOR * 10000 + MINOR * 100 + PATCH for #if.

@@ -5,8 +5,12 @@
 namespace orderly {
 namespace runtime_internal {
 
-int64_t AccessGate::CloseAndAwait(absl::Time deadline) {
-  word_.fetch_or(kClosed, std::memory_order_acq_rel);
+int64_t AccessGate::Close() noexcept {
+  const uint64_t before = word_.fetch_or(kClosed, std::memory_order_acq_rel);
+  return static_cast<int64_t>(before & ~kClosed);
+}
+
+int64_t AccessGate::AwaitIdle(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   mu_.AwaitWithDeadline(
       absl::Condition(

@@ -49,9 +49,17 @@ class AccessGate {
     if (ABSL_PREDICT_FALSE(before == (kClosed | 1))) WakeTeardown();
   }
 
-  // Closes the gate (later TryEnter() calls fail) and waits until no use is
-  // in progress, or `deadline`. Returns the uses still in progress.
-  int64_t CloseAndAwait(absl::Time deadline);
+  // Closes the gate (later TryEnter() calls fail); returns the uses in
+  // progress at that moment.
+  int64_t Close() noexcept;
+  // Waits until no use is in progress, or `deadline`; returns the uses
+  // still in progress.
+  int64_t AwaitIdle(absl::Time deadline);
+  // Close(), then AwaitIdle(deadline).
+  int64_t CloseAndAwait(absl::Time deadline) {
+    Close();
+    return AwaitIdle(deadline);
+  }
 
   bool closed() const noexcept {
     return (word_.load(std::memory_order_acquire) & kClosed) != 0;

@@ -76,8 +76,6 @@ class CleanupGraph {
   absl::Status AddHook(absl::string_view component, ThreadRegistration hook);
   // The component's access gate, made on first use. NotFound if unknown.
   absl::StatusOr<std::shared_ptr<AccessGate>> Gate(absl::string_view name);
-  // The gate if one was made, else null.
-  std::shared_ptr<AccessGate> GateIfAny(absl::string_view name) const;
   // `name` and every component that depends on it, transitively.
   std::vector<std::string> WithDependents(absl::string_view name) const;
   // `name` and every component it depends on, transitively.

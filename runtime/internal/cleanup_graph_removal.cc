@@ -163,13 +163,6 @@ absl::StatusOr<std::shared_ptr<AccessGate>> CleanupGraph::Gate(
   return decl.gate;
 }
 
-std::shared_ptr<AccessGate> CleanupGraph::GateIfAny(
-    absl::string_view name) const {
-  absl::MutexLock lock(&mu_);
-  const int c = FindComponentLocked(name);
-  return c < 0 ? nullptr : components_[c].gate;
-}
-
 std::vector<std::string> CleanupGraph::ClosureLocked(int from,
                                                      bool dependents) const {
   std::vector<bool> seen(components_.size(), false);

@@ -49,20 +49,18 @@ bool Fences::Fence(const std::string& component, StepRecord& record) {
   const absl::Time deadline = absl::Now() + budget_;
   std::vector<ThreadRegistry::Live> users =
       registry_->Users(graph_->WithDependents(component));
-  std::shared_ptr<AccessGate> gate = graph_->GateIfAny(component);
-  if (users.empty() && gate == nullptr) {
-    absl::MutexLock lock(&mu_);
-    held_.erase(component);
-    return false;  // Nothing declared a use: no step in the report.
-  }
+  // Made if nobody asked for one yet, so that an Access() taken from now on
+  // is refused too. (Not OK only if the component was removed meanwhile.)
+  absl::StatusOr<std::shared_ptr<AccessGate>> gate = graph_->Gate(component);
+  const int64_t in_use_at_close = gate.ok() ? (*gate)->Close() : 0;
   const size_t declared = users.size();
   users = registry_->AwaitEnded(std::move(users), deadline);
-  const int64_t in_use =
-      gate == nullptr ? 0 : gate->CloseAndAwait(deadline);
+  const int64_t in_use = gate.ok() ? (*gate)->AwaitIdle(deadline) : 0;
   if (users.empty() && in_use == 0) {
     absl::MutexLock lock(&mu_);
     held_.erase(component);
-    return declared > 0;  // A record only if a thread was waited for.
+    // A record only if something was waited for.
+    return declared > 0 || in_use_at_close > 0;
   }
   std::vector<std::string> holders;
   if (!users.empty()) holders.push_back(ThreadNames(users));

@@ -107,6 +107,19 @@ TEST(ComponentAccessTest, UsePastTheFenceBudgetLeavesTheComponentStanding) {
   EXPECT_THAT(report->ToText(), HasSubstr("1 ComponentAccess use(s)"));
 }
 
+TEST(ComponentAccessTest, AccessTakenOnlyDuringTheTeardownIsRefusedToo) {
+  Runtime rt;
+  auto store = rt.AddComponent("store");
+  bool refused = false;
+  ASSERT_TRUE(store->AddCleanup("close", "close", [&] {
+                       // No Access() existed before the teardown began.
+                       auto late = store->Access();
+                       refused = late.ok() && !late->TryUse().ok();
+                     }).ok());
+  MustShutdown(rt);
+  EXPECT_TRUE(refused);
+}
+
 TEST(ComponentAccessTest, RemovalClosesTheAccess) {
   Runtime rt;
   auto plugin = rt.AddComponent("plugin");

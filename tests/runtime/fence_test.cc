@@ -81,19 +81,29 @@ TEST(FenceTest, TeardownWaitsForTheDaemonThatUsesTheComponent) {
   EventLog log;
   auto store = rt.AddComponent("store");
   ASSERT_TRUE(store.ok());
-  UsingDaemon daemon(rt, "ingest", {"store"}, log);
-  ASSERT_TRUE(daemon.status().ok()) << daemon.status();
-  // Declared after `store`, so its flush cleanup runs first: it lets the
-  // daemon go, and the fence of `store` must then wait for it.
-  auto trigger = rt.AddComponent("trigger");
-  ASSERT_TRUE(trigger->AddCleanup("flush", "release-daemon",
-                                  [&] { daemon.Release(); })
-                  .ok());
   ASSERT_TRUE(
       store->AddCleanup("flush", "close", [&] { log.Add("store closed"); })
           .ok());
+  auto access = store->Access();
+  ASSERT_TRUE(access.ok());
+  // The daemon keeps "using" `store` until its fence has begun (the fence
+  // closes the access first), then makes its last use and ends: the
+  // teardown must wait for that.
+  absl::Notification registered;
+  std::thread daemon([&] {
+    ThreadOptions options;
+    options.daemon = true;
+    options.uses = {"store"};
+    auto reg = rt.RegisterThread("ingest", std::move(options));
+    registered.Notify();
+    ASSERT_TRUE(reg.ok()) << reg.status();
+    while (access->TryUse()) std::this_thread::yield();
+    log.Add("ingest last use");
+  });
+  registered.WaitForNotification();
 
   auto report = MustShutdown(rt);
+  daemon.join();
   ASSERT_NE(report, nullptr);
   EXPECT_THAT(log.Take(), ElementsAre("ingest last use", "store closed"));
   const StepRecord* fence = FindStep(*report, StepKind::kFence, "store",
@@ -196,6 +206,7 @@ TEST(FenceTest, RecipeDaemonThatUsesAComponent) {
   auto store = rt.AddComponent("store");
   ASSERT_TRUE(store.ok());
   absl::Notification stop;
+  absl::Notification registered;
   std::thread warmer([&] {
     // example: recipes.md
     orderly::ThreadOptions options;
@@ -203,9 +214,11 @@ TEST(FenceTest, RecipeDaemonThatUsesAComponent) {
     options.uses = {"store"};  // declared components
     auto reg = rt.RegisterThread("cache-warmer", std::move(options));
     // end of example
+    registered.Notify();
     ASSERT_TRUE(reg.ok()) << reg.status();
     stop.WaitForNotification();
   });
+  registered.WaitForNotification();  // Registered before the stop.
   ASSERT_TRUE(store->AddCleanup("close", "close", [&] {}).ok());
   ASSERT_TRUE(rt.AddComponent("stopper")
                   ->AddCleanup("flush", "stop-warmer", [&] { stop.Notify(); })
