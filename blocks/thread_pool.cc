@@ -88,27 +88,23 @@ ThreadPool::~ThreadPool() {
   if (!core_->ShutdownAndJoin()) runtime_internal::LeakForever(core_);
 }
 
-absl::Status ThreadPool::Post(ShutdownBehavior behavior,
-                              absl::AnyInvocable<void()> task,
-                              absl::AnyInvocable<void(absl::Status)> on_done) {
+absl::Status ThreadPool::PostTask(blocks_internal::Task&& task) {
   if (inherited()) {
     return runtime_internal::InheritedAcrossFork(
         absl::StrCat("ThreadPool \"", core_->name(), "\": Post"));
   }
-  return core_->Post(behavior, std::move(task), std::move(on_done));
+  return core_->Post(std::move(task));
 }
 
-TaskHandle ThreadPool::Submit(ShutdownBehavior behavior,
-                              absl::AnyInvocable<void()> task) {
+TaskHandle ThreadPool::SubmitTask(blocks_internal::Task&& task) {
   TaskHandle handle = TaskHandle::Make();
   if (inherited()) {
     handle.Complete(runtime_internal::InheritedAcrossFork(
         absl::StrCat("ThreadPool \"", core_->name(), "\": Submit")));
     return handle;
   }
-  absl::Status posted =
-      core_->Post(behavior, std::move(task),
-                  [handle](absl::Status s) { handle.Complete(std::move(s)); });
+  task.on_done = [handle](absl::Status s) { handle.Complete(std::move(s)); };
+  absl::Status posted = core_->Post(std::move(task));
   if (!posted.ok()) handle.Complete(std::move(posted));
   return handle;
 }

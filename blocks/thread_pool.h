@@ -12,6 +12,30 @@
 //   orderly::TaskHandle h = (*pool)->Submit(SB::kSkipOnShutdown, [&] { Scan(); });
 //   absl::Status s = h.Wait();  // OK, Cancelled at shutdown, or refused.
 //
+// Stop tokens and names. A task may take an orderly::StopToken (a callable
+// invocable as f(StopToken); detected at compile time, so a task that takes
+// none pays nothing). The stop is requested at the terminate step of
+// `threads` (each worker's terminate callback asks the task it runs), or by
+// the pool's destructor; never earlier: through `drain` the service still
+// serves. A task that starts after that sees the stop at once. The token's
+// StopCallbacks run on the thread that requests it, within the terminate
+// callback's budget (RuntimeOptions::callback_budget): make them quick.
+// A task may be named (TaskOptions::name); otherwise it is known by where
+// it was posted ("server.cc:42"). When a worker overruns its join budget,
+// its straggler entry says which task it runs and for how long, and so do
+// the deadline's last words; idle workers are never stragglers (below).
+//
+//   orderly::TaskOptions fetch;
+//   fetch.behavior = orderly::ShutdownBehavior::kSkipOnShutdown;
+//   fetch.name = "fetch inventory";
+//   orderly::TaskHandle fetched =
+//       (*pool)->Submit(fetch, [&feed](orderly::StopToken stop) {
+//         orderly::StopCallback wake(stop, [&feed] { feed.Cancel(); });
+//         feed.ReadAll();  // Blocks; returns once cancelled.
+//       });
+//
+// (tests/blocks/thread_pool_tasks_test.cc runs this example as written.)
+//
 // Shutdown behaviours (shutdown_behavior.h: what the sequence does with a task)
 //   kContinueOnShutdown  dropped if not started; if running, never waited
 //                        for: its worker is a daemon while it runs.
@@ -41,7 +65,13 @@
 //   waiters wake without waiting for the running tasks.
 // - `threads`: workers are registered non-daemon threads. Each ends when no
 //   kBlockShutdown task is pending or running and no kSkipOnShutdown task is
-//   running; the phase joins them all.
+//   running; the phase joins them all. Once the pool has stopped accepting,
+//   a worker with nothing to run ends at once while another worker still
+//   runs such a task (that one comes back for whatever its task posts), so
+//   a stuck task holds back its own worker only: the report names that
+//   worker and its task, not the idle ones. Follow-ups posted by running
+//   kBlockShutdown work then run when a busy worker comes back: a task must
+//   not wait for a follow-up it posted during shutdown.
 //
 // Workers. Create() starts `num_threads` workers, "<name>/0" and on, and one
 // reserve worker, "<name>/reserve"; all are registered before it returns.
@@ -76,11 +106,16 @@
 //   kContinueOnShutdown tasks). Do not destroy a pool from one of its own
 //   tasks.
 //
+// - `site` (the last parameter of Post() and Submit()) is captured where
+//   they are called, by a default argument: never pass it.
+//
 // Thread-safety: Post(), Submit() and stats() are thread-safe.
 // Lifetime: the runtime's cleanup and counters share the pool's internal
 // state; the pool may be destroyed before or after its runtime shuts down.
-// Cost: one lock per submission and per task start; a kBlockShutdown
-// submission adds one fetch_add, a kSkipOnShutdown start one;
+// Cost: one lock per submission and per task start (a task's name, if
+// any, adds one allocation; its site, nothing; a StopToken, one reference
+// count); a kBlockShutdown submission adds one fetch_add, a
+// kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
 // high for a moment, never low). A kContinueOnShutdown task pays two
 // registrations (its worker turns daemon while it runs). The reserve is one
@@ -107,6 +142,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -114,6 +152,7 @@
 #include "absl/strings/string_view.h"
 #include "runtime/runtime.h"
 #include "runtime/stop_token.h"
+#include "blocks/internal/pool_task.h"
 #include "blocks/shutdown_behavior.h"
 #include "blocks/task_handle.h"
 
@@ -129,7 +168,20 @@ struct ThreadPoolOptions {
   int num_threads = 4;
 };
 
+// How a task is posted: its shutdown behaviour, and what a report calls it.
+struct TaskOptions {
+  ShutdownBehavior behavior = ShutdownBehavior::kSkipOnShutdown;
+  // Shown where the report names the task (a worker past its join budget,
+  // the deadline's last words). Empty: the posting site, "file.cc:42". A
+  // name costs one allocation per task; an unnamed task none.
+  std::string name;
+};
+
 class ThreadPool {
+  template <typename F>
+  using IfTakesStopToken =
+      std::enable_if_t<std::is_invocable_v<std::decay_t<F>&, StopToken>, int>;
+
  public:
   struct Stats {
     int64_t accepted = 0;   // Post()/Submit() returned OK.
@@ -149,9 +201,68 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // Queues `task`. Returns OK if it was accepted, or the refusal (see
+  // Contract). `site` is captured where Post() is called: leave it.
   absl::Status Post(ShutdownBehavior behavior, absl::AnyInvocable<void()> task,
-                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr);
-  TaskHandle Submit(ShutdownBehavior behavior, absl::AnyInvocable<void()> task);
+                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr,
+                    TaskSite site = TaskSite::Here()) {
+    return PostTask(blocks_internal::Task(behavior, site, std::move(task),
+                                          std::move(on_done)));
+  }
+  absl::Status Post(TaskOptions options, absl::AnyInvocable<void()> task,
+                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr,
+                    TaskSite site = TaskSite::Here()) {
+    return PostTask(Named(std::move(options.name),
+                          blocks_internal::Task(options.behavior, site,
+                                                std::move(task),
+                                                std::move(on_done))));
+  }
+  // A task that takes a StopToken (see "Stop tokens and names" above).
+  template <typename F, IfTakesStopToken<F> = 0>
+  absl::Status Post(ShutdownBehavior behavior, F&& task,
+                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr,
+                    TaskSite site = TaskSite::Here()) {
+    return PostTask(blocks_internal::Task(behavior, site,
+                                          TokenFn(std::forward<F>(task)),
+                                          std::move(on_done)));
+  }
+  template <typename F, IfTakesStopToken<F> = 0>
+  absl::Status Post(TaskOptions options, F&& task,
+                    absl::AnyInvocable<void(absl::Status)> on_done = nullptr,
+                    TaskSite site = TaskSite::Here()) {
+    return PostTask(Named(
+        std::move(options.name),
+        blocks_internal::Task(options.behavior, site,
+                              TokenFn(std::forward<F>(task)),
+                              std::move(on_done))));
+  }
+
+  // As Post(), with a handle that completes (task_handle.h).
+  TaskHandle Submit(ShutdownBehavior behavior, absl::AnyInvocable<void()> task,
+                    TaskSite site = TaskSite::Here()) {
+    return SubmitTask(
+        blocks_internal::Task(behavior, site, std::move(task), nullptr));
+  }
+  TaskHandle Submit(TaskOptions options, absl::AnyInvocable<void()> task,
+                    TaskSite site = TaskSite::Here()) {
+    return SubmitTask(Named(std::move(options.name),
+                            blocks_internal::Task(options.behavior, site,
+                                                  std::move(task), nullptr)));
+  }
+  template <typename F, IfTakesStopToken<F> = 0>
+  TaskHandle Submit(ShutdownBehavior behavior, F&& task,
+                    TaskSite site = TaskSite::Here()) {
+    return SubmitTask(blocks_internal::Task(
+        behavior, site, TokenFn(std::forward<F>(task)), nullptr));
+  }
+  template <typename F, IfTakesStopToken<F> = 0>
+  TaskHandle Submit(TaskOptions options, F&& task,
+                    TaskSite site = TaskSite::Here()) {
+    return SubmitTask(Named(
+        std::move(options.name),
+        blocks_internal::Task(options.behavior, site,
+                              TokenFn(std::forward<F>(task)), nullptr)));
+  }
 
   // Zero in a fork() child (see above).
   Stats stats() const;
@@ -159,6 +270,16 @@ class ThreadPool {
  private:
   bool inherited() const;
   explicit ThreadPool(std::shared_ptr<blocks_internal::PoolCore> core);
+  using TokenFn = absl::AnyInvocable<void(StopToken)>;
+  static blocks_internal::Task Named(std::string&& name,
+                                     blocks_internal::Task&& task) {
+    if (!name.empty()) {
+      task.name = std::make_unique<std::string>(std::move(name));
+    }
+    return std::move(task);
+  }
+  absl::Status PostTask(blocks_internal::Task&& task);
+  TaskHandle SubmitTask(blocks_internal::Task&& task);
 
   std::shared_ptr<blocks_internal::PoolCore> core_;
   // Stops accepting on the runtime's stop request; destroyed first.

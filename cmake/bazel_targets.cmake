@@ -137,6 +137,7 @@ orderly_cc_library(orderly_thread_pool
     blocks/internal/destructor_budget.h
     blocks/thread_pool.cc
   HDRS
+    blocks/internal/pool_task.h
     blocks/task_handle.h
     blocks/thread_pool.h
   DEPS
@@ -345,6 +346,7 @@ orderly_cc_library(orderly_process_end
     hooks/process_end.h
   DEPS
     orderly_runtime
+    orderly_os_threads_internal
     orderly_text_out_internal
     orderly_version
     absl::strings
@@ -528,6 +530,18 @@ orderly_cc_library(orderly_fork_epoch_internal
   LINK
     Threads::Threads)
 
+orderly_cc_library(orderly_os_threads_internal
+  PACKAGE runtime
+  BAZEL_LABEL //runtime:os_threads_internal
+  SRCS
+    runtime/internal/os_threads.cc
+  HDRS
+    runtime/internal/os_threads.h
+  DEPS
+    orderly_fork_epoch_internal
+    orderly_report
+    absl::strings)
+
 orderly_cc_library(orderly_report
   PACKAGE runtime
   BAZEL_LABEL //runtime:report
@@ -573,6 +587,7 @@ orderly_cc_library(orderly_runtime
     runtime/internal/access_gate.h
     runtime/internal/cleanup_graph.h
     runtime/internal/stop_state.h
+    runtime/internal/thread_activity.h
     runtime/plan.h
     runtime/readiness.h
     runtime/runtime.h
@@ -584,6 +599,7 @@ orderly_cc_library(orderly_runtime
     orderly_check_internal
     orderly_exception_text_internal
     orderly_fork_epoch_internal
+    orderly_os_threads_internal
     orderly_report
     orderly_step_runner_internal
     orderly_text_out_internal
@@ -827,6 +843,21 @@ orderly_cc_test(orderly_tests_blocks_thread_pool_lame_duck_test
     absl::status
     absl::synchronization
     absl::time
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_thread_pool_tasks_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:thread_pool_tasks_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/thread_pool_tasks_test.cc
+  DEPS
+    orderly_thread_pool
+    orderly_runtime
+    absl::strings
+    absl::synchronization
+    absl::time
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_blocks_thread_pool_test
@@ -1558,6 +1589,19 @@ orderly_cc_test(orderly_tests_runtime_thread_registry_stress_test
     absl::synchronization
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_runtime_unknown_threads_test
+  PACKAGE tests/runtime
+  BAZEL_LABEL //tests/runtime:unknown_threads_test
+  TIMEOUT 60
+  SRCS
+    tests/runtime/unknown_threads_test.cc
+  DEPS
+    orderly_runtime
+    absl::strings
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_runtime_version_test
   PACKAGE tests/runtime
   BAZEL_LABEL //tests/runtime:version_test
@@ -1761,6 +1805,7 @@ set(ORDERLY_LINK_ORDER
   orderly_managed_thread
   orderly_runtime
   orderly_step_runner_internal
+  orderly_os_threads_internal
   orderly_report
   orderly_text_out_internal
   orderly_fork_epoch_internal

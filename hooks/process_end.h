@@ -20,6 +20,21 @@
 // Threads parked by the exit hook (a second exit() caller, a cleanup that
 // called exit()) touch nothing, so they do not count as running.
 //
+// Threads orderly does not know (ShutdownReport::unknown_threads_at_end: a
+// library's own threads, never registered) are reported, and by default do
+// not keep static destructors from running: sanitizer runtimes, libc and
+// many libraries keep helper threads that never touch the service's
+// statics, and a process that never ran its destructors because of them
+// would lose what they flush. A service whose libraries' threads do touch
+// statics (a logger's pool that outlives its flush) treats them as
+// daemons: then any of them still alive when the process ends (checked
+// again then, by tid and name) makes it end without static destructors,
+// except those it names harmless:
+//
+//   orderly::ProcessEndOptions end;
+//   end.unknown_threads = orderly::UnknownThreadPolicy::kTreatAsDaemons;
+//   end.harmless_thread_names = {"gmain", "dconf worker"};
+//
 // Thread-safety: EndProcessIfThreadsRun() may be called from any thread; it
 // returns or ends the process.
 
@@ -27,6 +42,9 @@
 #define ORDERLY_HOOKS_PROCESS_END_H_
 
 #include "runtime/version.h"  // First: checks for C++17.
+
+#include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "runtime/report.h"
@@ -42,8 +60,21 @@ enum class StaticDestructors {
   kNeverRun,
 };
 
+// What kRunWhenSafe makes of threads orderly does not know (see above).
+enum class UnknownThreadPolicy {
+  // Listed in the report; they do not keep static destructors from running.
+  kReport,
+  // Counted as daemons: one still alive at the end (and not named in
+  // harmless_thread_names) means no static destructors.
+  kTreatAsDaemons,
+};
+
 struct ProcessEndOptions {
   StaticDestructors static_destructors = StaticDestructors::kRunWhenSafe;
+  UnknownThreadPolicy unknown_threads = UnknownThreadPolicy::kReport;
+  // With kTreatAsDaemons: names (as /proc/self/task/<tid>/comm shows them,
+  // at most 15 characters) of unknown threads that do not count.
+  std::vector<std::string> harmless_thread_names;
   // fflush(nullptr) blocks if a running thread holds a stream's lock for
   // good; past this budget the process ends without finishing the flush.
   absl::Duration flush_budget = absl::Seconds(1);

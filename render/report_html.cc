@@ -145,6 +145,16 @@ void AppendOthers(const ShutdownReport& r, std::string* out) {
     }
     absl::StrAppend(out, "</ul>\n");
   }
+  if (!r.unknown_threads_at_end.empty()) {
+    absl::StrAppend(out,
+                    "<h2>Threads orderly does not know (not registered), "
+                    "still running at the end</h2>\n<ul>\n");
+    for (const UnknownThread& t : r.unknown_threads_at_end) {
+      absl::StrAppend(out, "<li>tid ", t.tid, " <b>", HtmlText(t.name),
+                      "</b></li>\n");
+    }
+    absl::StrAppend(out, "</ul>\n");
+  }
   if (!r.counters.empty()) {
     absl::StrAppend(out, "<h2>Counters</h2>\n<table>\n");
     for (const ShutdownReport::Counter& c : r.counters) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -77,6 +78,17 @@ void AppendTail(const ShutdownReport& r, std::string* out) {
   out->append("],\"daemons_running\":[");
   for (size_t i = 0; i < r.daemons_running.size(); ++i) {
     absl::StrAppend(out, i == 0 ? "" : ",", JsonString(r.daemons_running[i]));
+  }
+  for (const auto& [key, threads] :
+       {std::make_pair("unknown_threads_when_cleanups_began",
+                       &r.unknown_threads_when_cleanups_began),
+        std::make_pair("unknown_threads_at_end", &r.unknown_threads_at_end)}) {
+    absl::StrAppend(out, "],\"", key, "\":[");
+    for (size_t i = 0; i < threads->size(); ++i) {
+      const UnknownThread& t = (*threads)[i];
+      absl::StrAppend(out, i == 0 ? "" : ",", "{\"tid\":", t.tid,
+                      ",\"name\":", JsonString(t.name), "}");
+    }
   }
   out->append("],\"counters\":{");
   for (size_t i = 0; i < r.counters.size(); ++i) {

@@ -39,6 +39,9 @@
 //                     ok), budget_us}.
 //   stragglers        array of {name, why, since_us}.
 //   daemons_running   array of names.
+//   unknown_threads_when_cleanups_began, unknown_threads_at_end
+//                     arrays of {tid, name}: threads orderly does not know
+//                     (ShutdownReport, report.h); added in 0.3.0.
 //   counters          object: counter name -> integer value, in the order
 //                     the counters were added.
 // Strings are escaped as the trace renderer does (render_text.h): always

@@ -223,6 +223,11 @@ std::vector<Arg> SummaryArgs(const ShutdownReport& report) {
        JsonString(HumanDuration(report.deadline - report.stop_requested))},
       {"daemons_running", StringArray(report.daemons_running)},
   };
+  std::vector<std::string> unknown;
+  for (const UnknownThread& t : report.unknown_threads_at_end) {
+    unknown.push_back(absl::StrCat(t.tid, " ", t.name));
+  }
+  args.push_back({"unknown_threads_at_end", StringArray(unknown)});
   std::vector<Arg> counters;
   for (const ShutdownReport::Counter& c : report.counters) {
     counters.push_back({c.name, absl::StrCat(c.value)});

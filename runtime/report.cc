@@ -34,6 +34,16 @@ void AppendStep(const StepRecord& step, std::string* out) {
   absl::StrAppend(out, "\n");
 }
 
+// `tid 4242 "spdlog-pool", tid 4250 "zmq-io"`.
+std::string ThreadList(const std::vector<UnknownThread>& threads) {
+  std::vector<std::string> items;
+  items.reserve(threads.size());
+  for (const UnknownThread& t : threads) {
+    items.push_back(absl::StrCat("tid ", t.tid, " \"", t.name, "\""));
+  }
+  return absl::StrJoin(items, ", ");
+}
+
 }  // namespace
 
 std::string StepLabel(absl::string_view component, absl::string_view name) {
@@ -143,6 +153,20 @@ std::string ShutdownReport::ToText() const {
     absl::StrAppend(&out, "  daemon threads still running when cleanups "
                           "began: ",
                     absl::StrJoin(daemons_running, ", "), "\n");
+  }
+  // Two lines an operator can act on: which threads nobody registered (a
+  // library's own, the sanitizers'), and whether they outlived the sequence.
+  if (!unknown_threads_when_cleanups_began.empty()) {
+    absl::StrAppend(&out,
+                    "  threads orderly does not know (not registered), "
+                    "running when cleanups began: ",
+                    ThreadList(unknown_threads_when_cleanups_began), "\n");
+  }
+  if (!unknown_threads_at_end.empty()) {
+    absl::StrAppend(&out,
+                    "  threads orderly does not know (not registered), "
+                    "still running at the end: ",
+                    ThreadList(unknown_threads_at_end), "\n");
   }
   return out;
 }

@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "runtime/stop_reason.h"
 
+
 namespace orderly {
 
 enum class StepKind {
@@ -84,6 +85,15 @@ struct Straggler {
   absl::Time since;   // When orderly stopped waiting for it.
 };
 
+// A thread of the process that orderly does not know (see
+// ShutdownReport::unknown_threads_at_end): its kernel tid and its name as
+// /proc/self/task/<tid>/comm says (at most 15 characters; pthread_setname_np
+// sets it, and a new thread inherits its creator's).
+struct UnknownThread {
+  int32_t tid = 0;
+  std::string name;
+};
+
 struct ShutdownReport {
   StopReason reason;
   absl::Time stop_requested;  // When the sequence saw the stop request.
@@ -97,6 +107,21 @@ struct ShutdownReport {
   // Daemon threads (and demoted stragglers) still registered when the first
   // phase after `threads` began: they may still touch what cleanups free.
   std::vector<std::string> daemons_running;
+
+  // Threads of the process that orderly does not know, read from
+  // /proc/self/task (Linux; empty elsewhere) when the first phase after
+  // `threads` began, and when the sequence finished. Not known means none
+  // of: registered with this runtime (now, or earlier: a thread that ended
+  // its registration may still be on its way out); orderly's own threads
+  // ("orderly-seq", "orderly-exec", "orderly-signals", of any runtime); the
+  // process's main thread; a thread waiting in this runtime's Shutdown()
+  // (the sequence's callers, such as the thread that called exit()).
+  // Typically a library's own threads (a logger's pool, a client's I/O
+  // threads) and the sanitizers' or libc's helpers. Reported only: they do
+  // not make ok() or all_threads_ended() false (hooks/process_end.h can
+  // count them).
+  std::vector<UnknownThread> unknown_threads_when_cleanups_began;
+  std::vector<UnknownThread> unknown_threads_at_end;
 
   // Counters registered with Runtime::AddReportCounter(), read when the
   // sequence finished: what building blocks dropped, refused or delivered.

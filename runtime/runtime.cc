@@ -276,6 +276,15 @@ absl::StatusOr<ComponentAccess> Runtime::Access(absl::string_view component) {
   return ComponentAccess(*std::move(gate));
 }
 
+absl::StatusOr<ThreadRegistration>
+runtime_internal::ThreadActivityAccess::RegisterThread(
+    Runtime& runtime, absl::string_view name, ThreadOptions options,
+    const ThreadActivity* activity) {
+  return runtime.registry_->Register(
+      name, std::move(options),
+      runtime_internal::ThreadRegistry::Kind::kThread, {}, activity);
+}
+
 absl::Status Runtime::AddPhase(absl::string_view name, PhasePlacement placement,
                                std::optional<absl::Duration> budget) {
   return graph_->AddPhase(name, placement.before(), placement.after(),

@@ -89,6 +89,7 @@ namespace orderly {
 namespace runtime_internal {
 class Sequencer;
 class ThreadRegistry;
+struct ThreadActivityAccess;
 }  // namespace runtime_internal
 
 class Component;
@@ -294,6 +295,7 @@ class Runtime {
   void ResetAfterForkInChild();
 
  private:
+  friend struct runtime_internal::ThreadActivityAccess;
   template <typename F>
   static runtime_internal::CleanupFn ToCleanupFn(F&& fn) {
     using Result = std::invoke_result_t<std::decay_t<F>&>;

@@ -42,6 +42,8 @@ SHARED_INTERNAL = {  # Exposed to orderly's packages by *_internal targets.
     "runtime/internal/exception_text.h",
     "runtime/internal/step_runner.h",
     "runtime/internal/fork_epoch.h",
+    "runtime/internal/os_threads.h",       # hooks/process_end: live tids.
+    "runtime/internal/thread_activity.h",  # blocks/: what a worker runs.
 }
 RENDER_MAY_USE = {
     "runtime/version.h",  # Every public header's first include.

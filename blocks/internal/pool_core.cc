@@ -2,6 +2,7 @@
 
 #include "blocks/internal/pool_core.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -18,11 +19,23 @@
 
 namespace orderly {
 namespace blocks_internal {
+namespace {
+
+// Per task, under mu_: a coarse clock (a few ns, millisecond resolution) is
+// enough to say how long a stuck task has run.
+int64_t CoarseNowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
 
 absl::Status PoolCore::StartWorkers(int n) {
   regular_workers_ = n;
   for (int i = 0; i <= n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->core = this;
     workers_.back()->name = absl::StrCat(name_, "/", i);
   }
   workers_.back()->name = absl::StrCat(name_, "/reserve");
@@ -57,14 +70,41 @@ absl::Status PoolCore::StartWorkers(int n) {
   return start_error_;
 }
 
-absl::StatusOr<ThreadRegistration> PoolCore::Register(const Worker& w,
+absl::StatusOr<ThreadRegistration> PoolCore::Register(Worker& w,
                                                       bool daemon) {
   ThreadOptions options;
   options.daemon = daemon;
   // The registration ends on the worker, before the worker ends, and the
-  // core outlives its workers: `this` stays valid while this can run.
-  options.on_terminate = [this] { StartShutdown(); };
-  return runtime_->RegisterThread(w.name, std::move(options));
+  // core outlives its workers: `this` and `w` stay valid while this can
+  // run. The terminate step asks the task in flight to stop (T1); its
+  // StopCallbacks run here, within the callback's budget.
+  options.on_terminate = [this, &w] {
+    StartShutdown();
+    StopSource(w.stop).RequestStop();  // A copy: `w.stop` is only read.
+  };
+  return runtime_internal::ThreadActivityAccess::RegisterThread(
+      *runtime_, w.name, std::move(options), &w);
+}
+
+void PoolCore::StopAllTasks() {
+  for (const std::unique_ptr<Worker>& w : workers_) {
+    StopSource(w->stop).RequestStop();
+  }
+}
+
+std::string PoolCore::Worker::Describe() const {
+  absl::MutexLock lock(&core->mu_);
+  if (current == nullptr) return "";
+  const Task& t = *current;
+  const std::string what =
+      t.name != nullptr
+          ? absl::StrCat("task \"", *t.name, "\"")
+          : absl::StrCat("the task posted at ", t.site.file(), ":",
+                         t.site.line());
+  return absl::StrCat(
+      what, " (", ShutdownBehaviorName(t.behavior), ") for ",
+      runtime_internal::HumanDuration(
+          absl::Nanoseconds(CoarseNowNs() - current_since_ns)));
 }
 
 void PoolCore::WorkerMain(int index) {
@@ -87,11 +127,15 @@ void PoolCore::WorkerMain(int index) {
   mu_.Lock();
   while (AwaitTaskLocked(w, batch)) {
     Task task = TakeLocked(w);
+    w.current = &task;
     mu_.Unlock();
     Run(w, task, batch, joined);
     mu_.Lock();
+    w.current = nullptr;
     if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
       --in_continue_;  // Back from it (or it was dropped).
+    } else {
+      --busy_;
     }
   }
   mu_.Unlock();
@@ -115,6 +159,7 @@ bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
       continue;  // The queue may have changed meanwhile.
     }
     if (tracker_.IsShutdownComplete()) return false;  // W1.
+    if (MayEndEarlyLocked()) return false;             // W5.
     if (w.reserve) {
       reserve_cv_.Wait(&mu_);
       continue;
@@ -127,12 +172,21 @@ bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
   return true;
 }
 
+bool PoolCore::MayEndEarlyLocked() const {
+  return busy_ > 0 && tracker_.HasShutdownStarted();
+}
+
 Task PoolCore::TakeLocked(Worker& w) {
   Task task = std::move(queue_.front());
   queue_.pop_front();
+  w.current_since_ns = CoarseNowNs();
   if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
     ++in_continue_;
     MaybeWakeReserveLocked();
+  } else if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
+    // W5: the workers waiting now may end; wake them to look.
+    work_cv_.SignalAll();
+    reserve_cv_.SignalAll();
   }
   return task;
 }
@@ -190,13 +244,13 @@ void PoolCore::Execute(Worker& w, Task& task) {
   w.running_block = task.behavior == ShutdownBehavior::kBlockShutdown;
   absl::Status status;
   try {
-    task.fn();
+    task.Invoke(w.stop);  // T1: the worker's token, if it takes one.
   } catch (...) {
     status = absl::UnknownError(absl::StrCat(
         "ThreadPool \"", name_, "\": the task ",
         runtime_internal::DescribeCurrentException()));
   }
-  task.fn = nullptr;  // Its captures go before the completion is published.
+  task.DropFn();  // Its captures go before the completion is published.
   w.completed.fetch_add(1, std::memory_order_relaxed);
   if (task.on_done) {
     try {
@@ -212,7 +266,7 @@ void PoolCore::Execute(Worker& w, Task& task) {
 
 void PoolCore::Cancel(Task& task) {
   cancelled_.fetch_add(1, std::memory_order_relaxed);
-  task.fn = nullptr;
+  task.DropFn();
   if (task.on_done) {
     try {
       task.on_done(absl::CancelledError(absl::StrCat(
@@ -257,10 +311,9 @@ absl::Status PoolCore::Refuse(ShutdownBehavior behavior) {
       "work is accepted)"));
 }
 
-absl::Status PoolCore::Post(ShutdownBehavior behavior,
-                            absl::AnyInvocable<void()> fn,
-                            absl::AnyInvocable<void(absl::Status)> on_done) {
-  if (!fn) {
+absl::Status PoolCore::Post(Task&& task) {
+  const ShutdownBehavior behavior = task.behavior;
+  if (task.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("ThreadPool \"", name_, "\": the task is empty"));
   }
@@ -280,7 +333,7 @@ absl::Status PoolCore::Post(ShutdownBehavior behavior,
     // Under the lock that CancelPending() and the workers' exit take: a task
     // that does not block shutdown is queued before them, or refused (W4).
     if (blocks || tracker_.WillPostTask(behavior)) {
-      queue_.push_back(Task{std::move(fn), std::move(on_done), behavior});
+      queue_.push_back(std::move(task));
       ++accepted_;
       if (idle_ > signaled_) {  // One signal per idle worker.
         ++signaled_;
@@ -314,6 +367,7 @@ void PoolCore::CancelPending() {
 bool PoolCore::ShutdownAndJoin() {
   StartShutdown();
   CancelPending();
+  StopAllTasks();  // T1: as the terminate step would.
   // Bounded (DESIGN.md, Handles): within the join budget. One line on
   // stderr names each worker given up on.
   const bool sequence_over = runtime_->shutdown_complete();

@@ -32,6 +32,18 @@
 // W4. Every accepted task is run, cancelled (by a worker that may not start
 //     it, or by CancelPending()), exactly once; a refused one is neither.
 //     (ThreadPoolTest.ChainedSubmissionsFromCompletionsDuringShutdown)
+// W5. After the shutdown bit, a worker with nothing it may take ends at
+//     once if another worker runs counted work (`busy_` > 0): that one is
+//     non-daemon and comes back to the queue (for what its task posts, too),
+//     so W2 holds without the idle one; and the idle one is not left waiting
+//     behind a stuck task, to be reported as a straggler in its place.
+//     (ThreadPoolTaskTest.IdleWorkersEndAndTheStuckTaskIsNamed)
+// T1. Each worker has one StopSource for its whole life; a task that takes
+//     a StopToken gets its token. The worker's terminate callback (the
+//     `threads` phase's terminate step) and the pool's destructor request
+//     it, so the task in flight then, and every later task of that worker,
+//     sees the stop. A source is never reset: a requested stop is final.
+//     (ThreadPoolTaskTest.StuckTaskIsAskedToStopAtTheTerminateStep)
 
 #ifndef ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
 #define ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
@@ -51,22 +63,16 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "blocks/internal/pool_task.h"
 #include "blocks/internal/task_tracker.h"
 #include "blocks/shutdown_behavior.h"
 #include "blocks/thread_pool.h"
+#include "runtime/internal/thread_activity.h"
 #include "runtime/runtime.h"
+#include "runtime/stop_token.h"
 
 namespace orderly {
 namespace blocks_internal {
-
-// One accepted task. It runs (Execute()) or is dropped (Cancel()) in exactly
-// one place each, so whatever a task will carry besides its callables (a
-// stop token of its own, say) is created in Post() and ended there.
-struct Task {
-  absl::AnyInvocable<void()> fn;
-  absl::AnyInvocable<void(absl::Status)> on_done;
-  ShutdownBehavior behavior;
-};
 
 // Thread-safety: Post(), StartShutdown(), CancelPending() and stats() may be
 // called from any thread, at any time (the runtime's stop callback, `drain`
@@ -95,8 +101,7 @@ class PoolCore {
   // Starts `n` regular workers and the reserve; waits until each has
   // registered (or failed to).
   absl::Status StartWorkers(int n);
-  absl::Status Post(ShutdownBehavior behavior, absl::AnyInvocable<void()> fn,
-                    absl::AnyInvocable<void(absl::Status)> on_done);
+  absl::Status Post(Task&& task);
   // Sets the shutdown bit (from now on only follow-ups of blocking work are
   // accepted) and wakes the workers. Non-blocking; idempotent.
   void StartShutdown();
@@ -112,9 +117,21 @@ class PoolCore {
   const std::string& name() const { return name_; }
 
  private:
-  struct alignas(64) Worker {
+  struct alignas(64) Worker final : runtime_internal::ThreadActivity {
+    // `task "fetch" (SKIP_ON_SHUTDOWN) for 1.2s`, or "" when idle. Takes
+    // core->mu_ (the registry calls it with its own lock held; the pool
+    // never calls the registry under mu_).
+    std::string Describe() const override;
+
+    PoolCore* core = nullptr;  // Set before the thread starts.
     std::string name;      // Set before the thread starts.
     bool reserve = false;  // Set before the thread starts.
+    // T1. Created with the worker, never replaced.
+    StopSource stop;
+    // The task it runs now (on the worker's stack) and since when
+    // (CLOCK_MONOTONIC_COARSE, ns); null when idle. Guarded by core->mu_.
+    const Task* current = nullptr;
+    int64_t current_since_ns = 0;
     // Touched by StartWorkers() and ShutdownAndJoin() only.
     std::thread thread;
     // Notified by the thread as its last step: after it, join() returns at
@@ -159,7 +176,11 @@ class PoolCore {
   void MaybeWakeReserveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CallerRunsBlockingWork();
   absl::Status Refuse(ShutdownBehavior behavior);
-  absl::StatusOr<ThreadRegistration> Register(const Worker& w, bool daemon);
+  absl::StatusOr<ThreadRegistration> Register(Worker& w, bool daemon);
+  // Requests every worker's stop (T1).
+  void StopAllTasks();
+  // W5.
+  bool MayEndEarlyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string name_;
   Runtime* const runtime_;
@@ -182,6 +203,9 @@ class PoolCore {
   // Regular workers that took a continue-on-shutdown task and have not come
   // back for the next one (daemons meanwhile, if it runs).
   int in_continue_ ABSL_GUARDED_BY(mu_) = 0;
+  // Workers that took a task and have not come back for the next, except
+  // regular workers in a continue-on-shutdown task (W5).
+  int busy_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread::id> ids_ ABSL_GUARDED_BY(mu_);
   int started_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status start_error_ ABSL_GUARDED_BY(mu_);

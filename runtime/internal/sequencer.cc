@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "runtime/internal/call_guarded.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/stop_reason.h"
 
 namespace orderly {
@@ -33,7 +35,8 @@ Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
       reason_(reason),
       stop_time_ns_(stop_time_ns),
       fences_(registry, graph, options.fence_budget),
-      watchdog_(options, registry, &runner_, &running_listeners_) {
+      watchdog_(options, registry, &runner_, &running_listeners_,
+                [this] { return UnknownThreads(); }) {
   sem_init(&wake_, /*pshared=*/0, /*value=*/0);
   thread_ = std::thread(&Sequencer::Main, this);
 }
@@ -61,6 +64,14 @@ void Sequencer::Main() {
 std::shared_ptr<const ShutdownReport> Sequencer::WaitForReport(
     absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  // A caller of the sequence: not an unknown thread while it waits.
+  const int32_t tid = KernelTid();
+  waiters_.push_back(tid);
+  struct Done {
+    std::vector<int32_t>& waiters;
+    int32_t tid;
+    ~Done() { waiters.erase(std::find(waiters.begin(), waiters.end(), tid)); }
+  } done{waiters_, tid};
   mu_.AwaitWithDeadline(
       absl::Condition(
           +[](std::shared_ptr<const ShutdownReport>* r) {
@@ -106,6 +117,25 @@ absl::Status Sequencer::AddCounter(absl::string_view name,
   return absl::OkStatus();
 }
 
+std::vector<UnknownThread> Sequencer::UnknownThreads() const {
+  std::vector<int32_t> known = registry_->KnownTids();
+  known.push_back(static_cast<int32_t>(getpid()));  // The main thread.
+  {
+    absl::MutexLock lock(&mu_);
+    known.insert(known.end(), waiters_.begin(), waiters_.end());
+  }
+  std::sort(known.begin(), known.end());
+  std::vector<UnknownThread> unknown;
+  for (UnknownThread& t : ListProcessThreads()) {
+    if (std::binary_search(known.begin(), known.end(), t.tid) ||
+        IsOrderlyThreadName(t.name)) {
+      continue;
+    }
+    unknown.push_back(std::move(t));
+  }
+  return unknown;
+}
+
 bool Sequencer::IsSequenceThread() const {
   return std::this_thread::get_id() == thread_.get_id() ||
          runner_.IsExecutorThread();
@@ -125,8 +155,10 @@ ShutdownReport Sequencer::Run() {
       continue;
     }
     if (after_threads) {
-      // The fence: which daemons still run as the cleanups begin.
+      // The fence: which daemons still run as the cleanups begin, and
+      // which threads nobody registered.
       report.daemons_running = registry_->LiveDaemons();
+      report.unknown_threads_when_cleanups_began = UnknownThreads();
       after_threads = false;
     }
     RunPhase(phase, report);
@@ -184,6 +216,7 @@ void Sequencer::FinishReport(ShutdownReport& report) {
       report.counters.push_back(ShutdownReport::Counter{c.name, c.read()});
     }
   }
+  report.unknown_threads_at_end = UnknownThreads();
   report.finished = absl::Now();
   if (report.finished > report.deadline) report.deadline_exceeded = true;
   for (SequenceListener* l : running_listeners_) l->OnFinished(report);

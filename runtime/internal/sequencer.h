@@ -64,6 +64,10 @@ class Sequencer {
   std::vector<std::pair<std::string, int64_t>> ReadCounters() const;
   bool done() const;
 
+  // The process's threads this runtime does not know (report.h,
+  // ShutdownReport::unknown_threads_at_end), read now. Any thread.
+  std::vector<UnknownThread> UnknownThreads() const;
+
   // True on the sequencer thread or one of its executors.
   bool IsSequenceThread() const;
 
@@ -121,6 +125,8 @@ class Sequencer {
   mutable absl::Mutex mu_;
   std::shared_ptr<const ShutdownReport> report_ ABSL_GUARDED_BY(mu_);
   std::vector<SequenceListener*> listeners_ ABSL_GUARDED_BY(mu_);
+  // Kernel tids of the threads in WaitForReport() (the sequence's callers).
+  std::vector<int32_t> waiters_ ABSL_GUARDED_BY(mu_);
   struct Counter {
     std::string name;
     absl::AnyInvocable<int64_t() const> read;

@@ -20,6 +20,7 @@
 #include "runtime/internal/call_guarded.h"
 #include "runtime/internal/check.h"
 #include "runtime/internal/fork_epoch.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/internal/text_out.h"
 #include "runtime/plan.h"
 
@@ -80,6 +81,9 @@ struct alignas(64) ThreadRegistry::Slot {
   // Only for registrations that declared uses, an ended_by component, or
   // that are a component's terminate hook: the common one allocates none.
   std::unique_ptr<Extra> extra;
+  const ThreadActivity* activity = nullptr;
+  // The owner's kernel tid (KnownTids()): kept after the slot is freed.
+  std::atomic<int32_t> tid{0};
 };
 
 ThreadRegistry::ThreadRegistry(absl::Duration default_join_budget)
@@ -166,7 +170,7 @@ absl::Status ThreadRegistry::Grow() {
 
 absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
     absl::string_view name, ThreadOptions&& options, Kind kind,
-    absl::string_view component) {
+    absl::string_view component, const ThreadActivity* activity) {
   if (name.empty()) {
     return absl::InvalidArgumentError(
         "RegisterThread: the name is empty; name the thread, so that a "
@@ -201,6 +205,11 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
   slot.thread = pthread_self();
   slot.name.assign(name.data(), name.size());
   slot.on_terminate = std::move(options.on_terminate);
+  slot.activity = activity;
+  // A component's hook is no thread: the thread that added it is not known
+  // by it.
+  slot.tid.store(kind == Kind::kThread ? KernelTid() : 0,
+                 std::memory_order_relaxed);
   // Publish, then look (the Dekker handshake of the class comment).
   uint64_t registry_state;
   if (asymmetric_) {
@@ -487,7 +496,10 @@ std::vector<std::string> ThreadRegistry::StillJoining() {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> names;
   for (const Waited& w : waited_) {
-    if (!w.ended && !w.demoted && !w.abandoned) names.push_back(w.name);
+    if (w.ended || w.demoted || w.abandoned) continue;
+    const std::string doing = DescribeLocked(At(w.index));
+    names.push_back(doing.empty() ? w.name
+                                  : absl::StrCat(w.name, " (", doing, ")"));
   }
   return names;
 }
@@ -519,9 +531,24 @@ void ThreadRegistry::DemoteOverdue(absl::Time now, bool all) {
     }
     w.demoted = true;
     w.end = now;
+    w.doing = DescribeLocked(slot);
     --waited_count_;
   }
   CloseIfJoinedLocked();
+}
+
+std::string ThreadRegistry::DescribeLocked(const Slot& slot) {
+  return slot.activity != nullptr ? slot.activity->Describe() : std::string();
+}
+
+std::vector<int32_t> ThreadRegistry::KnownTids() const {
+  std::vector<int32_t> tids;
+  const uint32_t chunks = chunk_count_.load(std::memory_order_acquire);
+  for (uint32_t index = 0; index < chunks * kChunkSize; ++index) {
+    const int32_t tid = At(index).tid.load(std::memory_order_relaxed);
+    if (tid != 0) tids.push_back(tid);
+  }
+  return tids;
 }
 
 void ThreadRegistry::CloseIfJoinedLocked() {
@@ -553,16 +580,18 @@ std::vector<StepRecord> ThreadRegistry::JoinRecords() {
       r.name = absl::StrCat(w.name, " (runs the sequence: not waited for)");
     } else if (w.callback_abandoned) {
       r.outcome = Outcome::kStraggler;
-      r.error =
+      r.error = absl::StrCat(
           "its terminate callback was abandoned past its budget (its "
-          "registration's end waits for it): not waited for, treated as a "
-          "daemon";
+          "registration's end waits for it)",
+          w.doing.empty() ? "" : absl::StrCat(", running ", w.doing),
+          ": not waited for, treated as a daemon");
     } else if (w.demoted) {
       r.outcome = Outcome::kStraggler;
       r.error = absl::StrCat(
           "still running after ", HumanDuration(w.end - w.start),
-          " of joining (join budget ", HumanDuration(w.budget),
-          "); no longer waited for, treated as a daemon");
+          " of joining (join budget ", HumanDuration(w.budget), ")",
+          w.doing.empty() ? "" : absl::StrCat(", running ", w.doing),
+          "; no longer waited for, treated as a daemon");
     }
     records.push_back(std::move(r));
   }
@@ -635,6 +664,7 @@ void ThreadRegistry::DemoteBeforeJoin(const Live& live) {
       w.demoted = true;
       w.callback_abandoned = true;
       w.end = now;
+      w.doing = DescribeLocked(slot);
       break;
     }
   }
@@ -645,7 +675,11 @@ ThreadRegistry::OverdueThreads() {
   absl::MutexLock lock(&mu_);
   std::vector<std::pair<std::string, pthread_t>> threads;
   for (const Waited& w : waited_) {
-    if (!w.ended && !w.abandoned) threads.emplace_back(w.name, w.thread);
+    if (w.ended || w.abandoned) continue;
+    const std::string doing = DescribeLocked(At(w.index));
+    threads.emplace_back(
+        doing.empty() ? w.name : absl::StrCat(w.name, " (", doing, ")"),
+        w.thread);
   }
   return threads;
 }

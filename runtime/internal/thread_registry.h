@@ -61,6 +61,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "runtime/internal/thread_activity.h"
 #include "runtime/report.h"
 #include "runtime/thread_registration.h"
 
@@ -85,9 +86,12 @@ class ThreadRegistry {
                      // joined, fenced or reported as running.
   };
   // `component` names the hook's component (kComponentHook only).
+  // `activity` (may be null) describes what the thread does, for the
+  // report (thread_activity.h); it must outlive the registration.
   absl::StatusOr<ThreadRegistration> Register(
       absl::string_view name, ThreadOptions&& options,
-      Kind kind = Kind::kThread, absl::string_view component = {});
+      Kind kind = Kind::kThread, absl::string_view component = {},
+      const ThreadActivity* activity = nullptr);
   void Unregister(uint32_t index, uint32_t generation);
   // Demoted or abandoned (ThreadRegistration::given_up()).
   bool GivenUp(uint32_t index, uint32_t generation) const;
@@ -133,7 +137,8 @@ class ThreadRegistry {
   // Waits until every waited registration has ended or `deadline`; true if
   // none is left.
   bool AwaitJoins(absl::Time deadline);
-  // Names of the registrations still waited for.
+  // Names of the registrations still waited for, each with what it does
+  // (its activity), e.g. `pool/0 (task "fetch" for 2s)`.
   std::vector<std::string> StillJoining();
   // The earliest join budget end among registrations still waited for.
   absl::Time NextJoinDeadline();
@@ -179,6 +184,12 @@ class ThreadRegistry {
   std::vector<Live> AwaitEnded(std::vector<Live> users, absl::Time deadline);
   bool IsLive(const Live& live) const;
 
+  // The kernel tid of every registration made here, live or ended (a slot
+  // keeps its last owner's tid until it is reused: a thread that has just
+  // ended its registration and is on its way out is still known). Lock-free;
+  // relaxed loads, so a registration racing the call may be missed.
+  std::vector<int32_t> KnownTids() const;
+
   // Threads the joins wait for, or waited for until they were demoted, that
   // are still registered: for the watchdog, to show where they are blocked.
   std::vector<std::pair<std::string, pthread_t>> OverdueThreads();
@@ -204,6 +215,7 @@ class ThreadRegistry {
     bool demoted = false;
     bool abandoned = false;
     bool callback_abandoned = false;  // Demoted by DemoteBeforeJoin().
+    std::string doing;  // Its activity when it was demoted, if any.
   };
 
   Slot& At(uint32_t index) const;
@@ -220,6 +232,9 @@ class ThreadRegistry {
   bool Pin(Slot& slot, uint32_t generation, uint64_t flags, uint64_t unless)
       const;
   void Unpin(Slot& slot) const;
+  // The slot's activity text, or "". Requires mu_ and that the slot is a
+  // waited registration that has not ended (its owner then cannot free it).
+  static std::string DescribeLocked(const Slot& slot);
 
   absl::StatusOr<ThreadRegistration> RegisterLate(uint32_t index,
                                                   uint32_t generation);

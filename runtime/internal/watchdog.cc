@@ -18,11 +18,14 @@ namespace runtime_internal {
 
 Watchdog::Watchdog(const RuntimeOptions& options, ThreadRegistry* registry,
                    const StepRunner* runner,
-                   const std::vector<SequenceListener*>* listeners)
+                   const std::vector<SequenceListener*>* listeners,
+                   absl::AnyInvocable<std::vector<UnknownThread>() const>
+                       unknown_threads)
     : options_(options),
       registry_(registry),
       runner_(runner),
-      listeners_(listeners) {}
+      listeners_(listeners),
+      unknown_threads_(std::move(unknown_threads)) {}
 
 void Watchdog::BindToCurrentThread() { sequencer_thread_.Bind(); }
 
@@ -49,6 +52,8 @@ std::string Watchdog::LastWords(const ShutdownReport& report,
   ShutdownReport so_far = report;
   so_far.deadline_exceeded = true;
   so_far.finished = now;
+  // Read now: which threads nobody registered run at the deadline.
+  if (unknown_threads_) so_far.unknown_threads_at_end = unknown_threads_();
   return absl::StrCat("orderly: SHUTDOWN DEADLINE EXCEEDED: ",
                       HumanDuration(options_.deadline),
                       " after the stop request (", report.reason.ToString(),

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "runtime/internal/check.h"
@@ -42,9 +43,13 @@ class Watchdog {
  public:
   // `listeners` is the sequencer's list of the listeners of the running
   // sequence; it may change between calls, never during one.
+  // `unknown_threads` lists the process's threads the runtime does not
+  // know, for the last words.
   Watchdog(const RuntimeOptions& options, ThreadRegistry* registry,
            const StepRunner* runner,
-           const std::vector<SequenceListener*>* listeners);
+           const std::vector<SequenceListener*>* listeners,
+           absl::AnyInvocable<std::vector<UnknownThread>() const>
+               unknown_threads);
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
 
@@ -81,6 +86,8 @@ class Watchdog {
   ThreadRegistry* const registry_;
   const StepRunner* const runner_;
   const std::vector<SequenceListener*>* const listeners_;
+  const absl::AnyInvocable<std::vector<UnknownThread>() const>
+      unknown_threads_;
   ThreadChecker sequencer_thread_;
   std::string current_phase_ ABSL_GUARDED_BY(sequencer_thread_);
   absl::Time current_phase_start_ ABSL_GUARDED_BY(sequencer_thread_);

@@ -52,5 +52,31 @@ TEST(ProcessEndTest, ProcessEndPolicyCanAlwaysRunStaticDestructors) {
   EXPECT_THAT(r.err, Not(HasSubstr("without static destructors"))) << r;
 }
 
+// A thread nobody registered (named "lib-flusher") still runs at the end:
+// reported, and by default static destructors still run.
+TEST(ProcessEndTest, UnknownThreadIsReportedAndDoesNotBlockByDefault) {
+  ChildProcess child({g_scenario_main, "unknown_thread_alive", NewDir()});
+  ChildProcess::Result r = child.Wait(kTimeout);
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("static destructor ran")) << r;
+  EXPECT_THAT(r.err, Not(HasSubstr("without static destructors"))) << r;
+}
+
+// UnknownThreadPolicy::kTreatAsDaemons: it ends the process without static
+// destructors, and the line names it by tid and name.
+TEST(ProcessEndTest, UnknownThreadTreatedAsDaemonEndsWithoutDestructors) {
+  ChildProcess child(
+      {g_scenario_main, "unknown_thread_alive_as_daemon", NewDir()});
+  ChildProcess::Result r = child.Wait(kTimeout);
+  EXPECT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, Not(HasSubstr("static destructor ran"))) << r;
+  EXPECT_THAT(r.err, HasSubstr("without static destructors: threads may "
+                               "still run ("))
+      << r;
+  EXPECT_THAT(r.err, ::testing::ContainsRegex(
+                         "unknown thread [0-9]+ \"lib-flusher\""))
+      << r;
+}
+
 }  // namespace
 }  // namespace orderly

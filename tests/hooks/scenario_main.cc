@@ -10,6 +10,7 @@
 // registered and running; the test acts on the child only after it.
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,6 +352,27 @@ int DaemonAlive(bool always_run) {
   return 0;
 }
 
+// A library's own thread, never registered, still runs when the process
+// ends. By default it is reported and static destructors run; with
+// `as_daemon`, ProcessEndOptions treat it as a daemon.
+int UnknownThreadAlive(bool as_daemon) {
+  g_say_destructor = true;
+  MainGuardOptions options;
+  if (as_daemon) {
+    options.exit.process_end.unknown_threads =
+        UnknownThreadPolicy::kTreatAsDaemons;
+  }
+  MainGuard guard(std::move(options));
+  auto named = std::make_shared<absl::Notification>();
+  std::thread([named] {
+    pthread_setname_np(pthread_self(), "lib-flusher");
+    named->Notify();
+    Forever();
+  }).detach();
+  named->WaitForNotification();
+  return 0;
+}
+
 // Returns from main under NOTIFY_SOCKET (set by the test).
 int Systemd() {
   MainGuard guard;
@@ -378,6 +400,10 @@ int main(int argc, char** argv) {
       {"daemon_alive", [] { return orderly::DaemonAlive(false); }},
       {"daemon_alive_run_destructors",
        [] { return orderly::DaemonAlive(true); }},
+      {"unknown_thread_alive",
+       [] { return orderly::UnknownThreadAlive(false); }},
+      {"unknown_thread_alive_as_daemon",
+       [] { return orderly::UnknownThreadAlive(true); }},
   };
   if (argc != 3 || scenarios.count(argv[1]) == 0) {
     orderly::Say("usage: scenario_main <scenario> <dir>");

@@ -99,6 +99,19 @@ TEST(ReportJsonTest, StragglersDaemonsCounters) {
   EXPECT_EQ(doc["counters"]["access-log.processed"].number(), 42);
 }
 
+TEST(ReportJsonTest, UnknownThreadsAreObjectsWithTidAndName) {
+  ShutdownReport r = fixture::NastyReport();
+  r.unknown_threads_when_cleanups_began = {{4242, "spdlog-pool"}};
+  r.unknown_threads_at_end = {{4242, "spdlog-pool"}, {4250, "zmq \"io\""}};
+  const Json doc = MustParse(RenderReportJson(r));
+  ASSERT_EQ(doc["unknown_threads_when_cleanups_began"].array().size(), 1u);
+  const Json& at_end = doc["unknown_threads_at_end"];
+  ASSERT_EQ(at_end.array().size(), 2u);
+  EXPECT_EQ(at_end.array()[0]["tid"].number(), 4242);
+  EXPECT_EQ(at_end.array()[0]["name"].string(), "spdlog-pool");
+  EXPECT_EQ(at_end.array()[1]["name"].string(), "zmq \"io\"");
+}
+
 TEST(ReportJsonTest, EmptyReportIsValid) {
   const Json doc = MustParse(RenderReportJson(ShutdownReport()));
   EXPECT_TRUE(doc["phases"].array().empty());

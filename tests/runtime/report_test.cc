@@ -83,6 +83,27 @@ TEST(ReportTest, CleanReportIsOk) {
   EXPECT_EQ(r.CountOutcome(Outcome::kError), 0);
 }
 
+// One line per list, each thread as `tid N "name"`; not a problem by
+// itself (the verdict stays OK).
+TEST(ReportTest, ToTextListsUnknownThreads) {
+  ShutdownReport r = CleanReport();
+  r.unknown_threads_when_cleanups_began = {{4242, "spdlog-pool"}};
+  r.unknown_threads_at_end = {{4242, "spdlog-pool"}, {4250, "zmq-io"}};
+  const std::string text = r.ToText();
+  EXPECT_NE(text.find("  threads orderly does not know (not registered), "
+                      "running when cleanups began: tid 4242 "
+                      "\"spdlog-pool\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  threads orderly does not know (not registered), "
+                      "still running at the end: tid 4242 \"spdlog-pool\", "
+                      "tid 4250 \"zmq-io\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r.Summary(), "OK");
+}
+
 TEST(ReportTest, ToTextShape) {
   ShutdownReport r = CleanReport();
   r.counters = {{"log.dropped", 0}};

@@ -1,0 +1,79 @@
+// Copyright 2026 The orderly Authors.
+
+#include "runtime/internal/os_threads.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/internal/fork_epoch.h"
+
+namespace orderly {
+namespace runtime_internal {
+
+int32_t KernelTid() {
+  // Per thread, function-local: a fact about the thread, not state of any
+  // runtime. Refreshed in a fork() child, whose thread has a new tid.
+  struct Cache {
+    uint32_t epoch = 0;
+    int32_t tid = 0;
+  };
+  thread_local Cache cache;
+  const uint32_t epoch = ForkEpoch();
+  if (cache.tid == 0 || cache.epoch != epoch) {
+    cache.tid = static_cast<int32_t>(syscall(SYS_gettid));
+    cache.epoch = epoch;
+  }
+  return cache.tid;
+}
+
+bool ReadThreadName(int32_t tid, std::string* name) {
+  const std::string path = absl::StrCat("/proc/self/task/", tid, "/comm");
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[64];
+  ssize_t n;
+  do {
+    n = read(fd, buf, sizeof(buf));
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n < 0) return false;
+  name->assign(buf, static_cast<size_t>(n));
+  while (!name->empty() && name->back() == '\n') name->pop_back();
+  return true;
+}
+
+std::vector<UnknownThread> ListProcessThreads() {
+  std::vector<UnknownThread> threads;
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return threads;
+  while (const dirent* entry = readdir(dir)) {
+    int32_t tid;
+    if (!absl::SimpleAtoi(entry->d_name, &tid)) continue;  // "." and "..".
+    UnknownThread t;
+    t.tid = tid;
+    if (ReadThreadName(tid, &t.name)) threads.push_back(std::move(t));
+  }
+  closedir(dir);
+  std::sort(threads.begin(), threads.end(),
+            [](const UnknownThread& a, const UnknownThread& b) {
+              return a.tid < b.tid;
+            });
+  return threads;
+}
+
+bool IsOrderlyThreadName(absl::string_view name) {
+  return name == "orderly-seq" || name == "orderly-exec" ||
+         name == "orderly-signals";
+}
+
+}  // namespace runtime_internal
+}  // namespace orderly

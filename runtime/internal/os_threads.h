@@ -1,0 +1,46 @@
+// Copyright 2026 The orderly Authors.
+//
+// os_threads.h (internal): the process's threads as the kernel sees them.
+//
+// KernelTid() is the calling thread's kernel thread id (gettid()), cached
+// per thread: one thread_local load and one ForkEpoch() compare after the
+// first call (the child of fork() runs under a new tid, so the cache is
+// refreshed when the epoch changes). The registry stores it in each
+// registration, so that the report can tell the threads it knows from the
+// others.
+//
+// ListProcessThreads() reads /proc/self/task: every thread's tid and name
+// (/proc/self/task/<tid>/comm, at most 15 characters). It allocates and
+// opens files: call it from orderly's own threads (the sequencer), never
+// from a signal handler. Linux only; elsewhere it returns nothing.
+
+#ifndef ORDERLY_RUNTIME_INTERNAL_OS_THREADS_H_
+#define ORDERLY_RUNTIME_INTERNAL_OS_THREADS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "runtime/report.h"
+
+namespace orderly {
+namespace runtime_internal {
+
+int32_t KernelTid();
+
+// Every thread of the process now, sorted by tid. A thread that ends while
+// it is read is left out.
+std::vector<UnknownThread> ListProcessThreads();
+
+// The name of thread `tid` of this process now; false if it has ended.
+bool ReadThreadName(int32_t tid, std::string* name);
+
+// Whether `name` is one of orderly's own threads' names ("orderly-seq",
+// "orderly-exec", "orderly-signals": every runtime's, not only one's).
+bool IsOrderlyThreadName(absl::string_view name);
+
+}  // namespace runtime_internal
+}  // namespace orderly
+
+#endif  // ORDERLY_RUNTIME_INTERNAL_OS_THREADS_H_

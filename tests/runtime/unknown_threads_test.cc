@@ -1,0 +1,143 @@
+// Copyright 2026 The orderly Authors.
+//
+// ShutdownReport::unknown_threads_when_cleanups_began and
+// unknown_threads_at_end (report.h): the process's threads that orderly
+// does not know, by kernel tid and name, as /proc/self/task shows them.
+// A real foreign thread (a std::thread never registered, named with
+// pthread_setname_np) is listed; registered threads (live, or ended and on
+// their way out), orderly's own and the main thread are not.
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/runtime.h"
+
+namespace orderly {
+namespace {
+
+using ::testing::HasSubstr;
+
+int32_t Gettid() { return static_cast<int32_t>(syscall(SYS_gettid)); }
+
+bool Lists(const std::vector<UnknownThread>& threads, int32_t tid,
+           const std::string& name) {
+  for (const UnknownThread& t : threads) {
+    if (t.tid == tid && t.name == name) return true;
+  }
+  return false;
+}
+
+bool ListsTid(const std::vector<UnknownThread>& threads, int32_t tid) {
+  for (const UnknownThread& t : threads) {
+    if (t.tid == tid) return true;
+  }
+  return false;
+}
+
+// A thread that names itself, optionally registers (as `register_as`),
+// and then runs until released (or, registered non-daemon, until its
+// terminate callback).
+class NamedThread {
+ public:
+  NamedThread(const char* comm, Runtime* rt = nullptr, bool daemon = true) {
+    thread_ = std::thread([this, comm, rt, daemon] {
+      pthread_setname_np(pthread_self(), comm);
+      tid_ = Gettid();
+      ThreadRegistration reg;
+      if (rt != nullptr) {
+        ThreadOptions options;
+        options.daemon = daemon;
+        options.on_terminate = [this, daemon] {
+          if (!daemon) release_.Notify();
+        };
+        auto r = rt->RegisterThread(comm, std::move(options));
+        if (r.ok()) reg = std::move(*r);
+      }
+      ready_.Notify();
+      release_.WaitForNotification();
+    });
+    ready_.WaitForNotification();
+  }
+  ~NamedThread() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    thread_.join();
+  }
+  int32_t tid() const { return tid_; }  // After the constructor.
+
+ private:
+  std::thread thread_;
+  int32_t tid_ = 0;
+  absl::Notification ready_, release_;
+};
+
+TEST(UnknownThreadsTest, ForeignThreadIsListedByTidAndName) {
+  Runtime rt;
+  NamedThread foreign("lib-io");
+  NamedThread daemon("known-daemon", &rt, /*daemon=*/true);
+  NamedThread worker("known-worker", &rt, /*daemon=*/false);
+  auto report = rt.Shutdown();
+  ASSERT_TRUE(report.ok()) << report.status();
+  const ShutdownReport& r = **report;
+  EXPECT_TRUE(Lists(r.unknown_threads_when_cleanups_began, foreign.tid(),
+                    "lib-io"))
+      << r.ToText();
+  EXPECT_TRUE(Lists(r.unknown_threads_at_end, foreign.tid(), "lib-io"))
+      << r.ToText();
+  for (const auto* list :
+       {&r.unknown_threads_when_cleanups_began, &r.unknown_threads_at_end}) {
+    // Registered: the live daemon, and the worker that the `threads` phase
+    // joined (its thread may still be on its way out).
+    EXPECT_FALSE(ListsTid(*list, daemon.tid())) << r.ToText();
+    EXPECT_FALSE(ListsTid(*list, worker.tid())) << r.ToText();
+    EXPECT_FALSE(ListsTid(*list, static_cast<int32_t>(getpid())))
+        << "the main thread runs the sequence's caller\n" << r.ToText();
+    for (const UnknownThread& t : *list) {
+      EXPECT_NE(t.name.rfind("orderly-", 0), 0u) << "orderly's own: " << t.name;
+    }
+  }
+  // Not a problem by itself: reported, not failed.
+  EXPECT_TRUE(r.ok()) << r.ToText();
+  EXPECT_THAT(r.ToText(),
+              HasSubstr(absl::StrCat(
+                  "threads orderly does not know (not registered), still "
+                  "running at the end: ")));
+  EXPECT_THAT(r.ToText(),
+              HasSubstr(absl::StrCat("tid ", foreign.tid(), " \"lib-io\"")));
+}
+
+// A thread that ended before the sequence is not listed; one started after
+// the cleanups began is listed at the end only.
+TEST(UnknownThreadsTest, TheTwoListsAreTakenWhenCleanupsBeginAndAtTheEnd) {
+  Runtime rt;
+  int32_t gone_tid = 0;
+  std::thread([&] { gone_tid = Gettid(); }).join();
+  std::unique_ptr<NamedThread> late;
+  auto c = rt.AddComponent("starter");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->AddCleanup(kClosePhase, "start",
+                            [&] { late = std::make_unique<NamedThread>("late-lib"); })
+                  .ok());
+  auto report = rt.Shutdown();
+  ASSERT_TRUE(report.ok()) << report.status();
+  const ShutdownReport& r = **report;
+  ASSERT_NE(late, nullptr);
+  EXPECT_FALSE(ListsTid(r.unknown_threads_when_cleanups_began, late->tid()))
+      << r.ToText();
+  EXPECT_TRUE(Lists(r.unknown_threads_at_end, late->tid(), "late-lib"))
+      << r.ToText();
+  EXPECT_FALSE(ListsTid(r.unknown_threads_at_end, gone_tid)) << r.ToText();
+}
+
+}  // namespace
+}  // namespace orderly
