@@ -7,9 +7,14 @@ orderly_cc_binary(orderly_benchmarks_blocks_benchmark
   BAZEL_LABEL //benchmarks:blocks_benchmark
   TESTONLY
   SRCS
-    benchmarks/blocks_benchmark.cc
+    benchmarks/baselines.h
+    benchmarks/consumer_benchmark.cc
+    benchmarks/pool_benchmark.cc
   DEPS
     orderly_benchmarks_boost_asio_system
+    orderly_system_concurrentqueue
+    orderly_system_onetbb
+    orderly_system_spdlog
     orderly_runtime
     orderly_background_consumer
     orderly_thread_pool
@@ -525,6 +530,7 @@ orderly_cc_library(orderly_fork_epoch_internal
   HDRS
     runtime/internal/fork_epoch.h
   DEPS
+    absl::core_headers
     absl::status
     absl::strings
   LINK
@@ -662,6 +668,19 @@ orderly_cc_library(orderly_tsan_suppressions
   ALWAYSLINK
   SRCS
     sanitizers/tsan_suppressions.cc)
+
+orderly_cc_library(orderly_system_concurrentqueue
+  PACKAGE system
+  BAZEL_LABEL //system:concurrentqueue
+  LINK
+    Threads::Threads)
+
+orderly_cc_library(orderly_system_onetbb
+  PACKAGE system
+  BAZEL_LABEL //system:onetbb
+  LINK
+    tbb
+    Threads::Threads)
 
 orderly_cc_library(orderly_system_spdlog
   PACKAGE system

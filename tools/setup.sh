@@ -5,8 +5,9 @@
 #
 # What it does, each step skipped when already done:
 #   1. installs the Debian packages the build needs (Bazel 4.2.3, clang 14 and
-#      its sanitizer runtimes, Debian's Bazel rule sets, Boost headers for one
-#      benchmark baseline, HAProxy and curl for tools/rolling_restart.sh; for
+#      its sanitizer runtimes, Debian's Bazel rule sets, Boost, oneTBB,
+#      moodycamel's queue and spdlog (the benchmarks' anchors, //system),
+#      HAProxy and curl for tools/rolling_restart.sh; for
 #      the CMake build: CMake, Ninja, pkg-config and Debian's prebuilt Abseil,
 #      GoogleTest/gMock and Google Benchmark);
 #   2. adds a deb-src entry for bookworm/main, so that apt can fetch sources;
@@ -24,7 +25,8 @@ set -euo pipefail
 readonly ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly TP="${ROOT}/third_party"
 readonly PACKAGES=(bazel-bootstrap bazel-skylib bazel-platforms clang
-  libclang-rt-14-dev dpkg-dev libboost-dev haproxy curl
+  libclang-rt-14-dev dpkg-dev libboost-dev libtbb-dev libconcurrentqueue-dev
+  libspdlog-dev haproxy curl
   cmake ninja-build pkg-config libabsl-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
 # source package -> upstream version the BUILD files were written against.

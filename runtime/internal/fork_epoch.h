@@ -22,10 +22,12 @@
 #ifndef ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
 #define ORDERLY_RUNTIME_INTERNAL_FORK_EPOCH_H_
 
+#include <atomic>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -46,7 +48,23 @@
 namespace orderly {
 namespace runtime_internal {
 
-uint32_t ForkEpoch();
+namespace fork_epoch_internal {
+// Constant-initialized, trivially destructible (defined in fork_epoch.cc).
+extern std::atomic<uint32_t> g_epoch;
+extern std::atomic<bool> g_registered;  // The atfork handler is installed.
+uint32_t ForkEpochFirstCall();
+}  // namespace fork_epoch_internal
+
+// Inline: a registration and its end each read the epoch (the registry's
+// fast path, benchmarks/README.md); after the first call it is one acquire
+// load of a flag that never changes again and one relaxed load.
+inline uint32_t ForkEpoch() {
+  if (ABSL_PREDICT_FALSE(
+          !fork_epoch_internal::g_registered.load(std::memory_order_acquire))) {
+    return fork_epoch_internal::ForkEpochFirstCall();
+  }
+  return fork_epoch_internal::g_epoch.load(std::memory_order_relaxed);
+}
 
 // FailedPrecondition: "<what>: this handle was inherited across fork() ...".
 absl::Status InheritedAcrossFork(absl::string_view what);

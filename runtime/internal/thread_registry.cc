@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <new>
 #include <thread>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/internal/asymmetric_barrier.h"
@@ -59,11 +61,27 @@ constexpr uint64_t Freed(uint32_t generation) {
 constexpr uint64_t kTerminating = 1;
 constexpr uint64_t kClosed = 2;
 
-absl::Status Refused(absl::string_view name) {
+// The error paths are out of line, so that Register()'s fast path keeps a
+// small frame (benchmarks/README.md, "Where the time goes").
+ABSL_ATTRIBUTE_NOINLINE absl::Status Refused(absl::string_view name) {
   return absl::FailedPreconditionError(absl::StrCat(
       "RegisterThread(\"", name,
       "\") refused: shutdown in progress, and the `threads` phase has "
       "already joined every thread; start no thread now"));
+}
+
+ABSL_ATTRIBUTE_NOINLINE absl::Status EmptyName() {
+  return absl::InvalidArgumentError(
+      "RegisterThread: the name is empty; name the thread, so that a "
+      "report can say which thread hangs");
+}
+
+// A freed slot keeps its name's string (FreeSlot() leaves it), and threads
+// of one kind re-register under one name into the slot they just freed (the
+// claim starts at the last slot freed): then the copy is a compare. Otherwise
+// it is std::string::assign.
+inline void AssignName(std::string& to, absl::string_view from) {
+  if (absl::string_view(to) != from) to.assign(from.data(), from.size());
 }
 
 }  // namespace
@@ -171,11 +189,7 @@ absl::Status ThreadRegistry::Grow() {
 absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
     absl::string_view name, ThreadOptions&& options, Kind kind,
     absl::string_view component, const ThreadActivity* activity) {
-  if (name.empty()) {
-    return absl::InvalidArgumentError(
-        "RegisterThread: the name is empty; name the thread, so that a "
-        "report can say which thread hangs");
-  }
+  if (ABSL_PREDICT_FALSE(name.empty())) return EmptyName();
   if (state_.load(std::memory_order_acquire) & kClosed) return Refused(name);
   uint32_t index;
   uint32_t generation;
@@ -203,11 +217,18 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
   slot.daemon = options.daemon;
   slot.join_budget = options.join_budget.value_or(default_join_budget_);
   slot.thread = pthread_self();
-  slot.name.assign(name.data(), name.size());
-  slot.on_terminate = std::move(options.on_terminate);
+  AssignName(slot.name, name);
+  // A claimed slot's callback is empty (FreeSlot() emptied it, or it was
+  // never set): construct the new one in place instead of assigning, which
+  // would first call the empty one's manager to destroy nothing. Reusing
+  // the storage without that destructor call is allowed: it has no effect.
+  ORDERLY_DCHECK(slot.on_terminate == nullptr,
+                 "Register: a claimed slot still holds a callback");
+  new (&slot.on_terminate)
+      absl::AnyInvocable<void()>(std::move(options.on_terminate));
   slot.activity = activity;
-  // A component's hook is no thread: the thread that added it is not known
-  // by it.
+  // The kernel tid, for the report's unknown threads. A component's hook is
+  // no thread: 0, so that the thread that added it is not taken as known.
   slot.tid.store(kind == Kind::kThread ? KernelTid() : 0,
                  std::memory_order_relaxed);
   // Publish, then look (the Dekker handshake of the class comment).
