@@ -32,7 +32,7 @@ namespace orderly {
 namespace {
 
 constexpr int kProducers = 4;
-constexpr int64_t kMaxMessages = 500000;  // Per producer: a bounded burst.
+constexpr int64_t kMaxMessages = 200000;  // Per producer: a bounded burst.
 constexpr int64_t kReadyMessages = 2000;  // Received in all: "ready".
 constexpr char kEnd[] = "END";
 
@@ -41,10 +41,13 @@ std::atomic<int64_t> g_received{0};
 absl::Notification g_ready;
 absl::Notification g_drained;  // The consumer has every end marker.
 
-void Produce(zmq::context_t& ctx, StopToken stop) {
+// Stops at the stop request (not at its thread's terminate callback, in
+// `threads`: the drain waits for its end marker before that).
+void Produce(zmq::context_t& ctx) {
+  const Runtime& rt = Runtime::Default();
   zmq::socket_t push(ctx, zmq::socket_type::push);
   push.connect("inproc://work");
-  for (int64_t i = 0; i < kMaxMessages && !stop.stop_requested(); ++i) {
+  for (int64_t i = 0; i < kMaxMessages && !rt.stop_requested(); ++i) {
     if (!push.send(zmq::str_buffer("item"), zmq::send_flags::none)) break;
     g_sent.fetch_add(1);
   }
@@ -90,7 +93,7 @@ absl::Status StartThreads(zmq::context_t& ctx, zmq::socket_t& pull,
   if (s.ok()) s = add(ManagedThread::Start("idle", [&ctx] { WaitForever(ctx); }));
   for (int p = 0; s.ok() && p < kProducers; ++p) {
     s = add(ManagedThread::Start("producer-" + std::to_string(p),
-                                 [&ctx](StopToken st) { Produce(ctx, st); }));
+                                 [&ctx] { Produce(ctx); }));
   }
   return s;
 }
