@@ -127,7 +127,7 @@ int Run(EndMode mode, MainGuard& guard) {
   asio::io_context io;
   tcp::acceptor acceptor(asio::make_strand(io),
                          {asio::ip::address_v4::loopback(), 0});
-  // example: io_context_runner.h
+  // example: io_context_runner.h + recipes.md
   auto runner = orderly::IoContextRunner::Start(io, /*threads=*/4);
   if (!runner.ok() || !(*runner)->AddAcceptor(acceptor).ok()) return 1;
   // end of example
