@@ -17,16 +17,19 @@
 //               the pool's threads, each registered (ForeignThreads, named
 //               "<name>-pool/<n>") as ended by that component: not joined
 //               in `threads`, where your producers are, and never a running
-//               daemon in the report. The pool is also spdlog's default,
-//               so spdlog::create_async() loggers use it (not owned).
+//               daemon in the report.
 //   AddLogger() makes an async logger on the pool (overflow: block, so
-//               nothing is dropped), registers it with spdlog (spdlog::get
-//               finds it) and owns it.
+//               nothing is dropped) and owns it. It is not registered with
+//               spdlog (spdlog::get() does not find it; pass it around):
+//               spdlog's registry is a function-local static, destroyed by
+//               exit() before orderly's exit hook runs the sequence when
+//               it was first used after MainGuard, so the owner never
+//               touches it (found by TSan: use-after-free in
+//               registry::drop(), SpdlogOwnerEndTest.EveryLineLoggedIsWritten/exit).
 //   flush       after `threads` has joined the producers: each owned logger
-//               posts a flush, the loggers are dropped from spdlog's
-//               registry, the pool is released; its threads write out the
-//               whole queue, then end and are joined. Then every sink is
-//               flushed once more. Nothing queued is lost, whether the
+//               posts a flush, the pool is released; its threads write out
+//               the whole queue, then end and are joined. Then every sink
+//               is flushed once more. Nothing queued is lost, whether the
 //               process ends by SIGTERM, exit() or a return from main.
 // A component whose cleanups log in `flush` depends on this one (declare
 // it with depends_on {"spdlog"}): dependents' cleanups run first. After
@@ -39,8 +42,8 @@
 //
 // Errors: Start() returns the runtime's (AlreadyExists: the name is taken)
 // or InvalidArgument (queue_size or threads 0). AddLogger() returns
-// AlreadyExists (spdlog knows that logger name), InvalidArgument (no
-// sink) or FailedPrecondition (the pool was stopped).
+// AlreadyExists (this owner has a logger of that name), InvalidArgument
+// (no sink) or FailedPrecondition (the pool was stopped).
 //
 // Thread-safety: AddLogger() may be called from any thread; the loggers
 // are spdlog's, thread-safe as spdlog documents. A producer that is not
@@ -72,7 +75,6 @@
 #include "spdlog/async.h"
 #include "spdlog/async_logger.h"
 #include "spdlog/details/thread_pool.h"
-#include "spdlog/spdlog.h"
 
 namespace orderly {
 
@@ -160,7 +162,6 @@ inline absl::StatusOr<std::unique_ptr<SpdlogOwner>> SpdlogOwner::Start(
   auto pool = std::make_shared<spdlog::details::thread_pool>(
       options.queue_size, options.threads, state->threads.StartHook(),
       state->threads.StopHook());
-  spdlog::details::registry::instance().set_tp(pool);
   absl::MutexLock lock(&state->mu);
   state->pool = std::move(pool);
   return owner;
@@ -178,6 +179,12 @@ inline absl::StatusOr<std::shared_ptr<spdlog::logger>> SpdlogOwner::AddLogger(
         absl::StrCat(name(), ": logger '", logger_name, "' has no sink"));
   }
   absl::MutexLock lock(&state_->mu);
+  for (const auto& owned : state_->loggers) {
+    if (owned->name() == logger_name) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          name(), ": a logger '", logger_name, "' exists already"));
+    }
+  }
   if (state_->pool == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         name(), ": the pool was stopped; no logger '", logger_name, "'"));
@@ -187,11 +194,6 @@ inline absl::StatusOr<std::shared_ptr<spdlog::logger>> SpdlogOwner::AddLogger(
       spdlog::async_overflow_policy::block);
   logger->set_error_handler(
       [count = state_->after_stop](const std::string&) { ++*count; });
-  try {
-    spdlog::register_logger(logger);
-  } catch (const spdlog::spdlog_ex& e) {
-    return absl::AlreadyExistsError(absl::StrCat(name(), ": ", e.what()));
-  }
   state_->loggers.push_back(logger);
   return logger;
 }
@@ -207,10 +209,7 @@ inline void SpdlogOwner::State::Stop() {
   if (stopping == nullptr) return;
   for (auto& logger : owned) {
     logger->flush();  // Queued behind every line logged before.
-    spdlog::drop(logger->name());
   }
-  auto& registry = spdlog::details::registry::instance();
-  if (registry.get_tp() == stopping) registry.set_tp(nullptr);
   overruns.store(static_cast<int64_t>(stopping->overrun_counter()));
   // The last reference (producers are joined): ~thread_pool writes out the
   // queue, then ends its threads and joins them.

@@ -8,10 +8,12 @@
 #define ORDERLY_TESTS_ADAPTERS_ADAPTER_TEST_UTIL_H_
 
 #include <signal.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/adapters/end_modes.h"
@@ -32,10 +34,28 @@ struct EndResult {
   absl::Duration exit_time;  // From "ready" to the child's end.
 };
 
+// The child's TSAN_OPTIONS: the test's own, plus `extra` (":k=v..."), plus,
+// for kExit, report_thread_leaks=0: exit() does not destroy main's
+// ManagedThread handles, so the threads (ended and accounted for by the
+// sequence) are never pthread_join()ed, which TSan reports as a leak.
+inline void SetChildTsanOptions(EndMode mode, const std::string& extra) {
+  static const std::string* const kOwn = [] {
+    const char* own = getenv("TSAN_OPTIONS");
+    return new std::string(own ? own : "");
+  }();
+  setenv("TSAN_OPTIONS",
+         absl::StrCat(*kOwn, extra,
+                      mode == EndMode::kExit ? ":report_thread_leaks=0" : "")
+             .c_str(),
+         1);
+}
+
 // Starts `argv` plus the mode, waits for "ready", sends SIGTERM in
 // kSigterm, and waits for the end.
-inline EndResult RunEndMode(std::vector<std::string> argv, EndMode mode) {
+inline EndResult RunEndMode(std::vector<std::string> argv, EndMode mode,
+                            const std::string& tsan_extra = "") {
   argv.push_back(EndModeName(mode));
+  SetChildTsanOptions(mode, tsan_extra);
   ChildProcess child(argv);
   EndResult r;
   const bool ready = child.WaitForOutput("ready", kChildTimeout);
