@@ -2,6 +2,50 @@
 # After changing a BUILD file, run tools/bazel_to_cmake.py; CI
 # (tools/check_cmake_sync.sh) fails while this file is stale.
 
+orderly_cc_library(orderly_adapters_asio_asio
+  PACKAGE adapters/asio
+  BAZEL_LABEL //adapters/asio:asio
+  HDRS
+    adapters/asio/io_context_runner.h
+  DEPS
+    orderly_managed_thread
+    orderly_runtime
+    orderly_system_asio
+    absl::core_headers
+    absl::any_invocable
+    absl::status
+    absl::statusor
+    absl::strings
+    absl::synchronization
+    absl::time)
+
+orderly_cc_library(orderly_adapters_spdlog_spdlog
+  PACKAGE adapters/spdlog
+  BAZEL_LABEL //adapters/spdlog:spdlog
+  HDRS
+    adapters/spdlog/spdlog_owner.h
+  DEPS
+    orderly_foreign_threads
+    orderly_runtime
+    orderly_system_spdlog
+    absl::core_headers
+    absl::status
+    absl::statusor
+    absl::strings
+    absl::synchronization)
+
+orderly_cc_library(orderly_adapters_zmq_zmq
+  PACKAGE adapters/zmq
+  BAZEL_LABEL //adapters/zmq:zmq
+  HDRS
+    adapters/zmq/zmq_context_owner.h
+  DEPS
+    orderly_runtime
+    orderly_system_zmq
+    absl::status
+    absl::statusor
+    absl::time)
+
 orderly_cc_binary(orderly_benchmarks_blocks_benchmark
   PACKAGE benchmarks
   BAZEL_LABEL //benchmarks:blocks_benchmark
@@ -669,6 +713,12 @@ orderly_cc_library(orderly_tsan_suppressions
   SRCS
     sanitizers/tsan_suppressions.cc)
 
+orderly_cc_library(orderly_system_asio
+  PACKAGE system
+  BAZEL_LABEL //system:asio
+  LINK
+    Threads::Threads)
+
 orderly_cc_library(orderly_system_concurrentqueue
   PACKAGE system
   BAZEL_LABEL //system:concurrentqueue
@@ -704,6 +754,125 @@ orderly_cc_library(orderly_system_zmq_tsan_suppressions
   ALWAYSLINK
   SRCS
     system/zmq_tsan_suppressions.cc)
+
+orderly_cc_library(orderly_tests_adapters_adapter_test_util
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:adapter_test_util
+  TESTONLY
+  HDRS
+    tests/adapters/adapter_test_util.h
+  DEPS
+    orderly_tests_adapters_end_modes
+    orderly_tests_hooks_child_process
+    absl::strings
+    absl::time
+    GTest::gmock)
+
+orderly_cc_library(orderly_tests_adapters_end_modes
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:end_modes
+  TESTONLY
+  HDRS
+    tests/adapters/end_modes.h
+  DEPS
+    orderly_runtime
+    absl::status
+    absl::strings)
+
+orderly_cc_binary(orderly_tests_adapters_io_context_runner_main
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:io_context_runner_main
+  TESTONLY
+  SRCS
+    tests/adapters/io_context_runner_main.cc
+  DEPS
+    orderly_tests_adapters_end_modes
+    orderly_adapters_asio_asio
+    orderly_managed_thread
+    orderly_main_guard
+    orderly_tools_sanitizer_defaults
+    absl::synchronization)
+
+orderly_cc_test(orderly_tests_adapters_io_context_runner_test
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:io_context_runner_test
+  TIMEOUT 60
+  SRCS
+    tests/adapters/io_context_runner_test.cc
+  DEPS
+    orderly_tests_adapters_adapter_test_util
+    orderly_adapters_asio_asio
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_adapters_io_context_runner_main>
+  DATA_TARGETS
+    orderly_tests_adapters_io_context_runner_main)
+
+orderly_cc_binary(orderly_tests_adapters_spdlog_owner_main
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:spdlog_owner_main
+  TESTONLY
+  SRCS
+    tests/adapters/spdlog_owner_main.cc
+  DEPS
+    orderly_tests_adapters_end_modes
+    orderly_adapters_spdlog_spdlog
+    orderly_managed_thread
+    orderly_main_guard
+    orderly_tools_sanitizer_defaults
+    absl::synchronization)
+
+orderly_cc_test(orderly_tests_adapters_spdlog_owner_test
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:spdlog_owner_test
+  TIMEOUT 60
+  SRCS
+    tests/adapters/spdlog_owner_test.cc
+  DEPS
+    orderly_tests_adapters_adapter_test_util
+    orderly_adapters_spdlog_spdlog
+    orderly_runtime
+    orderly_tests_test_util
+    orderly_tools_sanitizer_defaults
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_adapters_spdlog_owner_main>
+  DATA_TARGETS
+    orderly_tests_adapters_spdlog_owner_main)
+
+orderly_cc_binary(orderly_tests_adapters_zmq_context_owner_main
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:zmq_context_owner_main
+  TESTONLY
+  SRCS
+    tests/adapters/zmq_context_owner_main.cc
+  DEPS
+    orderly_tests_adapters_end_modes
+    orderly_adapters_zmq_zmq
+    orderly_managed_thread
+    orderly_main_guard
+    orderly_tools_sanitizer_defaults
+    absl::synchronization)
+
+orderly_cc_test(orderly_tests_adapters_zmq_context_owner_test
+  PACKAGE tests/adapters
+  BAZEL_LABEL //tests/adapters:zmq_context_owner_test
+  TIMEOUT 60
+  SRCS
+    tests/adapters/zmq_context_owner_test.cc
+  DEPS
+    orderly_tests_adapters_adapter_test_util
+    orderly_adapters_zmq_zmq
+    orderly_runtime
+    orderly_tools_sanitizer_defaults
+    GTest::gmock
+  ARGS
+    $<TARGET_FILE:orderly_tests_adapters_zmq_context_owner_main>
+    ${PROJECT_SOURCE_DIR}/q_tsan.supp/
+  DATA_TARGETS
+    orderly_tests_adapters_zmq_context_owner_main)
 
 orderly_cc_test(orderly_tests_blocks_background_consumer_test
   PACKAGE tests/blocks

@@ -9,7 +9,7 @@ A test holds a documented example verbatim between two comment lines:
     // end of example
 
 <file> is a path from the repository root, or a file name found under
-runtime/, blocks/, hooks/, render/ or docs/. The check passes when the
+runtime/, blocks/, hooks/, render/, adapters/ or docs/. The check passes when the
 example's lines, with leading whitespace removed and empty lines dropped,
 appear in that file as consecutive lines, after removing from each line of
 the file its leading whitespace and, in a C++ file, the comment marker `//`
@@ -24,7 +24,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEARCH = ("runtime", "blocks", "hooks", "render", "docs")
+SEARCH = ("runtime", "blocks", "hooks", "render", "adapters", "docs")
 BEGIN = re.compile(r"^\s*//\s*example:\s*([^,]+)")
 END = re.compile(r"^\s*//\s*end of example")
 

@@ -9,6 +9,8 @@
 #                link to hooks/ is the weak symbol declared in runtime.cc,
 #                not an include);
 #      blocks/   nothing from render/ or hooks/;
+#      adapters/ nothing from render/, hooks/ or any internal/ folder (the
+#                public API of runtime/ and blocks/ only);
 #      render/   nothing from blocks/ or hooks/, and from runtime/ only
 #                runtime/report.h, runtime/stop_reason.h,
 #                runtime/internal/text_out.h (a renderer reads a report)
@@ -34,7 +36,8 @@ import sys
 
 MAX_FILE_LINES = 450
 MAX_FUNCTION_LINES = 60
-ROOTS = ["runtime", "blocks", "render", "hooks", "tests", "benchmarks",
+ROOTS = ["runtime", "blocks", "render", "hooks", "adapters", "tests",
+         "benchmarks",
          "examples", "tools"]
 SHARED_INTERNAL = {  # Exposed to orderly's packages by *_internal targets.
     "runtime/internal/check.h",
@@ -55,6 +58,8 @@ FORBIDDEN = {
     "runtime": ("blocks/", "render/", "hooks/"),
     "blocks": ("render/", "hooks/"),
     "render": ("blocks/", "hooks/"),
+    # Built on the public API only: runtime/ and blocks/ public headers.
+    "adapters": ("render/", "hooks/", "runtime/internal/", "blocks/internal/"),
 }
 
 problems = []
