@@ -100,7 +100,10 @@ struct ThreadOptions {
   // `threads` and not reported as a running daemon; once the sequence's
   // phases are over it must have ended (the sequence waits for it within
   // RuntimeOptions::fence_budget), or the report names it as a straggler
-  // and static destructors are not safe. NotFound if not declared.
+  // and static destructors are not safe. Such a registration is accepted
+  // even after the joins of `threads` (a library starts its threads when it
+  // likes); its terminate callback then runs at once. NotFound if the
+  // component is not declared.
   std::string ended_by;
 };
 

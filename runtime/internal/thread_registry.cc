@@ -190,7 +190,14 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
     absl::string_view name, ThreadOptions&& options, Kind kind,
     absl::string_view component, const ThreadActivity* activity) {
   if (ABSL_PREDICT_FALSE(name.empty())) return EmptyName();
-  if (state_.load(std::memory_order_acquire) & kClosed) return Refused(name);
+  // A thread its component's cleanups end (ended_by) is never joined, so it
+  // may register after the joins: a library's pool thread starts when it
+  // likes, and must still be known (regression test: EndedByTest.
+  // ThreadStartedAfterTheJoinsIsStillAccepted).
+  const bool owned = !options.ended_by.empty();
+  if ((state_.load(std::memory_order_acquire) & kClosed) && !owned) {
+    return Refused(name);
+  }
   uint32_t index;
   uint32_t generation;
   while (!Claim(&index, &generation)) {
@@ -202,17 +209,8 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
   next_seq_.store(seq, std::memory_order_relaxed);
   slot.seq = seq;
   if (ABSL_PREDICT_FALSE(kind != Kind::kThread || !options.uses.empty() ||
-                         !options.ended_by.empty())) {
-    slot.extra = std::make_unique<Extra>();
-    slot.extra->uses = std::move(options.uses);
-    slot.extra->ended_by = std::move(options.ended_by);
-    slot.extra->hook = kind == Kind::kComponentHook;
-    slot.extra->component = std::string(component);
-    // Not joined in `threads`: a hook is no thread, and a thread ended by
-    // a component's cleanup ends after the joins.
-    if (kind == Kind::kComponentHook || !slot.extra->ended_by.empty()) {
-      options.daemon = true;
-    }
+                         owned)) {
+    FillExtra(slot, options, kind, component);
   }
   slot.daemon = options.daemon;
   slot.join_budget = options.join_budget.value_or(default_join_budget_);
@@ -243,18 +241,34 @@ absl::StatusOr<ThreadRegistration> ThreadRegistry::Register(
                      std::memory_order_seq_cst);
     registry_state = state_.load(std::memory_order_seq_cst);
   }
-  if (registry_state & kTerminating) return RegisterLate(index, generation);
+  if (registry_state & kTerminating) {
+    return RegisterLate(index, generation, owned);
+  }
   return ThreadRegistration(this, index, generation, ForkEpoch());
 }
 
+void ThreadRegistry::FillExtra(Slot& slot, ThreadOptions& options, Kind kind,
+                               absl::string_view component) {
+  slot.extra = std::make_unique<Extra>();
+  slot.extra->uses = std::move(options.uses);
+  slot.extra->ended_by = std::move(options.ended_by);
+  slot.extra->hook = kind == Kind::kComponentHook;
+  slot.extra->component = std::string(component);
+  // Not joined in `threads`: a hook is no thread, and a thread ended by a
+  // component's cleanup ends after the joins.
+  if (kind == Kind::kComponentHook || !slot.extra->ended_by.empty()) {
+    options.daemon = true;
+  }
+}
+
 absl::StatusOr<ThreadRegistration> ThreadRegistry::RegisterLate(
-    uint32_t index, uint32_t generation) {
+    uint32_t index, uint32_t generation, bool owned) {
   Slot& slot = At(index);
   bool refused = false;
   bool run_callback = false;
   {
     absl::MutexLock lock(&mu_);
-    if (state_.load(std::memory_order_relaxed) & kClosed) {
+    if ((state_.load(std::memory_order_relaxed) & kClosed) && !owned) {
       refused = true;
     } else {
       uint64_t s = slot.state.load(std::memory_order_acquire);

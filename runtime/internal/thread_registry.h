@@ -236,8 +236,14 @@ class ThreadRegistry {
   // waited registration that has not ended (its owner then cannot free it).
   static std::string DescribeLocked(const Slot& slot);
 
+  // Moves uses / ended_by into the slot's Extra; hooks and owned threads
+  // become daemons (never joined).
+  void FillExtra(Slot& slot, ThreadOptions& options, Kind kind,
+                 absl::string_view component);
+  // `owned`: ThreadOptions::ended_by is set; accepted even once closed.
   absl::StatusOr<ThreadRegistration> RegisterLate(uint32_t index,
-                                                  uint32_t generation);
+                                                  uint32_t generation,
+                                                  bool owned);
   void UnregisterSlow(Slot& slot, uint32_t index, uint32_t generation);
   void AddWaitedLocked(Slot& slot, uint32_t index, uint32_t generation,
                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -318,5 +318,27 @@ TEST(EndedByTest, ThreadItsComponentDidNotEndIsAStraggler) {
   thread.Stop();
 }
 
+TEST(EndedByTest, ThreadStartedAfterTheJoinsIsStillAccepted) {
+  Runtime rt;
+  auto pool = rt.AddComponent("pool");
+  std::unique_ptr<OwnedThread> late;
+  absl::Status status;
+  // The library starts its thread only in `flush`, after the joins.
+  ASSERT_TRUE(pool->AddCleanup("flush", "start-then-stop", [&] {
+                     late = std::make_unique<OwnedThread>(rt, "pool");
+                     status = late->status();
+                     late->Stop();
+                   }).ok());
+  auto report = MustShutdown(rt);
+  ASSERT_NE(report, nullptr);
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_TRUE(report->ok()) << report->ToText();
+  EXPECT_TRUE(report->all_threads_ended());
+  // A plain thread is refused then, as before.
+  ThreadOptions plain;
+  EXPECT_EQ(rt.RegisterThread("plain", std::move(plain)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace orderly
