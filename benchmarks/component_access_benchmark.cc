@@ -6,8 +6,10 @@
 // std::shared_mutex read lock (lock_shared / unlock_shared). Each on one
 // thread (uncontended) and on two threads sharing the one counter.
 //
-//   bazel run --config=opt //benchmarks:component_access_benchmark -- \
+//   bazel run --config=opt //benchmarks:component_access_benchmark --
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// (one command line; a trailing backslash here would be a multi-line
+// comment, which g++ -Wcomment rejects under -Werror)
 
 #include <atomic>
 #include <cstdint>

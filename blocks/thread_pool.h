@@ -127,8 +127,11 @@
 //   every worker within the runtime's join budget (else its deadline, else
 //   25 s); past it, one line on stderr names the worker, which is detached
 //   (the pool's state is then kept alive for good). After the sequence, a
-//   worker that the sequence demoted is never waited for; one running a
-//   continue-on-shutdown task is, within that budget.
+//   worker that the sequence demoted is not waited for while it is still
+//   inside that task; once the task has returned (its TaskHandle is done),
+//   it is, as is one running a continue-on-shutdown task, within that
+//   budget. So a Runtime may be destroyed after the pool once the stuck
+//   task has returned.
 // - In the child of fork(), a pool made in the parent refuses Post() and
 //   Submit() at once with FailedPrecondition ("inherited across fork()"),
 //   stats() is zero, and the destructor leaks the pool on purpose: its

@@ -243,6 +243,7 @@ void PoolCore::RunContinueTask(Worker& w, Task& task,
 void PoolCore::Execute(Worker& w, Task& task) {
   w.running_block = task.behavior == ShutdownBehavior::kBlockShutdown;
   absl::Status status;
+  w.in_task.store(true, std::memory_order_release);
   try {
     task.Invoke(w.stop);  // T1: the worker's token, if it takes one.
   } catch (...) {
@@ -251,6 +252,9 @@ void PoolCore::Execute(Worker& w, Task& task) {
         runtime_internal::DescribeCurrentException()));
   }
   task.DropFn();  // Its captures go before the completion is published.
+  // Out of the task before its completion is published: a pool destroyed
+  // by whoever waited for it joins this worker (JoinWorker).
+  w.in_task.store(false, std::memory_order_release);
   w.completed.fetch_add(1, std::memory_order_relaxed);
   if (task.on_done) {
     try {
@@ -386,9 +390,14 @@ bool PoolCore::JoinWorker(Worker& w, absl::Time deadline, bool sequence_over) {
     w.thread.detach();  // Misuse (a task destroyed its pool): no deadlock.
     return false;
   }
+  // A demoted worker is waited for once it is out of its task: it then
+  // only leaves, or takes a next task (the join stays bounded by
+  // `deadline`). Regression test: ThreadPoolTaskTest.
+  // UnnamedTaskIsNamedByWhereItWasPosted (released, then destroyed).
   const bool may_wait = !sequence_over ||
                         w.ending.load(std::memory_order_acquire) ||
-                        w.continuing.load(std::memory_order_acquire);
+                        w.continuing.load(std::memory_order_acquire) ||
+                        !w.in_task.load(std::memory_order_acquire);
   if (may_wait && w.finished.WaitForNotificationWithDeadline(deadline)) {
     w.thread.join();
     return true;

@@ -144,6 +144,9 @@ class PoolCore {
     // or came back from one after `threads` had joined (unregistered, on its
     // way out): also waited for after the sequence, within the budget.
     std::atomic<bool> continuing{false};
+    // Inside a task's function now (written by the worker only): a demoted
+    // worker out of its task is on its way out, and is waited for.
+    std::atomic<bool> in_task{false};
     // Only the worker's own thread touches this: whether it runs counted
     // kBlockShutdown work now (may post follow-ups after the stop).
     bool running_block = false;
@@ -152,8 +155,9 @@ class PoolCore {
 
   void WorkerMain(int index);
   // Joins `w` within `deadline` (false: detached it, with one line on
-  // stderr). After the sequence (`sequence_over`), a worker neither ending
-  // nor in a continue-on-shutdown task was demoted: never waited for.
+  // stderr). After the sequence (`sequence_over`), a worker still inside
+  // the task it was demoted in (neither ending nor in a continue-on-shutdown
+  // task) is never waited for.
   bool JoinWorker(Worker& w, absl::Time deadline, bool sequence_over);
   // With mu_ held: waits until `w` may take a task (true) or may end
   // (false). Unlocks meanwhile to flush `batch` (W3).
