@@ -870,7 +870,7 @@ orderly_cc_test(orderly_tests_adapters_zmq_context_owner_test
     GTest::gmock
   ARGS
     $<TARGET_FILE:orderly_tests_adapters_zmq_context_owner_main>
-    ${PROJECT_SOURCE_DIR}/q_tsan.supp/
+    ${PROJECT_SOURCE_DIR}/tests/adapters/zmq_tsan.supp
   DATA_TARGETS
     orderly_tests_adapters_zmq_context_owner_main)
 

@@ -235,8 +235,9 @@ def cmake_arg(arg, label, rules):
     prefix = f"$({fn} "
     if arg.startswith(prefix) and arg.endswith(")"):
       target = arg[len(prefix):-1]
-      if target.startswith(":"):
-        target = f"//{package_of(label)}{target}"
+      if not target.startswith(("//", "@")):
+        # ":x" and a bare "x" both name something in the label's package.
+        target = f"//{package_of(label)}:{target.lstrip(':')}"
       elif target.startswith("//") and ":" not in target:
         target = f"{target}:{target.rsplit('/', 1)[-1]}"
       rule = rules.get(target)

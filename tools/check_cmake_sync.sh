@@ -6,7 +6,8 @@
 #   2. a source or header under runtime/ blocks/ render/ hooks/ sanitizers/
 #      tests/ examples/ benchmarks/ is in no BUILD rule at all (so neither
 #      build would compile it: a file someone forgot to list);
-#   3. CHANGELOG.md's newest release is not runtime/version.h's version.
+#   3. CHANGELOG.md's newest release is not runtime/version.h's version, or
+#      examples/cmake_consumer asks find_package() for another minor one.
 # Run from anywhere; needs bazel (CI runs it after the Bazel build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,7 +25,8 @@ while IFS= read -r file; do
   fi
 done < <(git ls-files -- 'runtime/*' 'blocks/*' 'render/*' 'hooks/*' \
   'sanitizers/*' 'tests/*' 'examples/*' 'benchmarks/*' |
-  grep -E '\.(h|cc)$' | grep -v '^examples/\(consumer\|cmake_consumer\)/')
+  grep -E '\.(h|cc)$' | grep -v '^examples/\(consumer\|cmake_consumer\)/' |
+  grep -v '^tests/adapters/grpc/')  # CMake only: cmake/OrderlyGrpc.cmake
 
 # 3. One version.
 version=$(sed -n 's/^#define ORDERLY_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' \
@@ -32,6 +34,11 @@ version=$(sed -n 's/^#define ORDERLY_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$
 changelog=$(sed -n 's/^## \[\([0-9][0-9.]*\)\].*/\1/p' CHANGELOG.md | head -n1)
 if [[ "${version}" != "${changelog}" ]]; then
   echo "check_cmake_sync: runtime/version.h says ${version}, CHANGELOG.md's newest release is ${changelog:-none}"
+  status=1
+fi
+minor=${version%.*}
+if ! grep -qF "find_package(orderly ${minor} REQUIRED)" examples/cmake_consumer/CMakeLists.txt; then
+  echo "check_cmake_sync: examples/cmake_consumer/CMakeLists.txt does not ask for find_package(orderly ${minor} REQUIRED)"
   status=1
 fi
 ((status == 0)) && echo "check_cmake_sync: CMake targets match the BUILD files; version ${version}"

@@ -10,7 +10,8 @@
 #      HAProxy and curl for tools/rolling_restart.sh; for
 #      the CMake build: CMake, Ninja, pkg-config and Debian's prebuilt Abseil,
 #      GoogleTest/gMock and Google Benchmark; for the adapters and their
-#      tests: Boost.Asio (libboost-dev), spdlog over fmt, ZeroMQ and cppzmq);
+#      tests: Boost.Asio (libboost-dev), spdlog over fmt, ZeroMQ and cppzmq,
+#      gRPC with protoc and its C++ plugin (cmake/OrderlyGrpc.cmake));
 #   2. adds a deb-src entry for bookworm/main, so that apt can fetch sources;
 #   3. fetches the Debian source packages of Abseil, GoogleTest and Google
 #      Benchmark into third_party/ (ignored by git), checks every file against
@@ -29,7 +30,8 @@ readonly PACKAGES=(bazel-bootstrap bazel-skylib bazel-platforms clang
   libclang-rt-14-dev dpkg-dev libboost-dev libtbb-dev libconcurrentqueue-dev
   libspdlog-dev haproxy curl
   cmake ninja-build pkg-config libabsl-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libfmt-dev libzmq3-dev cppzmq-dev)
+  libbenchmark-dev libfmt-dev libzmq3-dev cppzmq-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc)
 # source package -> upstream version the BUILD files were written against.
 readonly SOURCES=("abseil:20220623.1" "googletest:1.12.1" "benchmark:1.7.1")
 readonly SRC_LIST=/etc/apt/sources.list.d/orderly-deb-src.sources
