@@ -18,7 +18,11 @@
 //            builder enabled it: grpc::EnableDefaultHealthCheckService)
 //            turns NOT_SERVING, so that a load balancer's health checks
 //            take this instance out while it still answers.
-//   drain    Server::Shutdown(now + GrpcServerOwnerOptions::drain_budget):
+//   drain    Server::Shutdown(now + the drain budget): the `drain`
+//            phase's budget as Start() finds it, less `cancel_grace`
+//            (Runtime::SetPhaseBudget(), RuntimeOptions::phase_budget), 5 s
+//            if that phase is unbounded, or GrpcServerOwnerOptions::
+//            drain_budget if set:
 //            no new RPC is accepted (a client gets UNAVAILABLE and may try
 //            another instance); the RPCs in flight run to their end within
 //            the budget, and those still running then are cancelled (their
@@ -26,10 +30,11 @@
 //            CANCELLED or UNAVAILABLE) and the step fails with
 //            DeadlineExceeded ("the RPCs still running at the end of the
 //            drain budget of 5s were cancelled"), so the report says so.
-//            The step's budget is drain_budget plus `cancel_grace`: a
-//            handler that ignores its cancellation past
-//            that is reported as the step "<name>/Shutdown" timing out, the
-//            sequence goes on, and the server is leaked on purpose.
+//            The step's budget is the drain budget plus `cancel_grace`: a
+//            handler that ignores its cancellation past that is reported
+//            as the step
+//            "<name>/Shutdown" timing out, the sequence goes on, and the
+//            server is leaked on purpose.
 //   threads  the component's terminate hook shuts down every completion
 //            queue given in `completion_queues` (async services): the
 //            threads that poll them see Next() return false once the queue
@@ -67,7 +72,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -92,8 +99,10 @@ struct GrpcServerOwnerOptions {
   std::string name = "grpc";
   std::vector<std::string> depends_on;
   // How long the RPCs in flight at `drain` may run before they are
-  // cancelled: the deadline given to Server::Shutdown().
-  absl::Duration drain_budget = absl::Seconds(5);
+  // cancelled: the deadline given to Server::Shutdown(). Unset: the `drain`
+  // phase's budget when Start() runs, less cancel_grace; kDefaultDrainBudget
+  // when that phase is unbounded.
+  std::optional<absl::Duration> drain_budget;
   // How long past that deadline the handlers have to return once
   // cancelled, before the step is reported as timed out.
   absl::Duration cancel_grace = absl::Seconds(1);
@@ -106,6 +115,8 @@ struct GrpcServerOwnerOptions {
 
 class GrpcServerOwner {
  public:
+  static constexpr absl::Duration kDefaultDrainBudget = absl::Seconds(5);
+
   // Builds and starts the server (builder.BuildAndStart()) and declares its
   // component.
   static absl::StatusOr<std::unique_ptr<GrpcServerOwner>> Start(
@@ -146,8 +157,10 @@ class GrpcServerOwner {
   };
   using HealthCallback = StopCallback<absl::AnyInvocable<void()>>;
 
+  // The drain phase's budget less `grace`, else kDefaultDrainBudget.
+  static absl::Duration DrainBudget(const Runtime& rt, absl::Duration grace);
   static absl::Status CheckOptions(const GrpcServerOwnerOptions& options);
-  static absl::Status Declare(Component& component,
+  static absl::Status Declare(Runtime& rt, Component& component,
                               const GrpcServerOwnerOptions& options,
                               const std::shared_ptr<State>& state);
   GrpcServerOwner(Runtime& runtime, std::string name,
@@ -164,7 +177,8 @@ class GrpcServerOwner {
 
 inline absl::Status GrpcServerOwner::CheckOptions(
     const GrpcServerOwnerOptions& options) {
-  if (options.drain_budget <= absl::ZeroDuration() ||
+  const auto& drain = options.drain_budget;
+  if ((drain && *drain <= absl::ZeroDuration()) ||
       options.cancel_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "GrpcServerOwnerOptions: drain_budget must be positive and "
@@ -179,12 +193,24 @@ inline absl::Status GrpcServerOwner::CheckOptions(
   return absl::OkStatus();
 }
 
+inline absl::Duration GrpcServerOwner::DrainBudget(const Runtime& rt,
+                                                   absl::Duration grace) {
+  for (const PlannedPhase& phase : rt.Plan().phases) {
+    if (phase.name != kDrainPhase) continue;
+    if (phase.budget == absl::InfiniteDuration()) break;
+    return std::max(phase.budget - grace, absl::Milliseconds(1));
+  }
+  return kDefaultDrainBudget;
+}
+
 inline absl::Status GrpcServerOwner::Declare(
-    Component& component, const GrpcServerOwnerOptions& options,
+    Runtime& rt, Component& component, const GrpcServerOwnerOptions& options,
     const std::shared_ptr<State>& state) {
   // The cleanup and the hook hold the state: an abandoned Shutdown() never
   // touches a destroyed owner.
-  const absl::Duration budget = options.drain_budget;
+  const absl::Duration budget = options.drain_budget
+                                    ? *options.drain_budget
+                                    : DrainBudget(rt, options.cancel_grace);
   absl::Status s = component.AddCleanup(
       "drain", "Shutdown",
       [state, budget]() -> absl::Status {
@@ -195,7 +221,7 @@ inline absl::Status GrpcServerOwner::Declare(
             "the RPCs still running at the end of the drain budget of ",
             absl::FormatDuration(budget), " were cancelled"));
       },
-      options.drain_budget + options.cancel_grace);
+      budget + options.cancel_grace);
   if (s.ok() && !state->queues.empty()) {
     s = component.AddTerminateHook("completion queues Shutdown",
                                    [state] { state->ShutDownQueues(); });
@@ -221,7 +247,7 @@ inline absl::StatusOr<std::unique_ptr<GrpcServerOwner>> GrpcServerOwner::Start(
   }
   std::unique_ptr<GrpcServerOwner> owner(
       new GrpcServerOwner(rt, options.name, state));
-  s = Declare(*component, options, state);
+  s = Declare(rt, *component, options, state);
   if (!s.ok()) return s;  // ~GrpcServerOwner shuts the server down.
   owner->health_ = std::make_unique<HealthCallback>(
       rt.stop_token(), [state] { state->NotServing(); },

@@ -15,7 +15,8 @@
 //   grpc_server_owner_main <sigterm|exit|return|stuck>
 //
 // `stuck` adds an RPC whose handler answers only once cancelled, and
-// returns from main: the drain cancels it at its 1 s budget, the report
+// returns from main: the drain cancels it at its 1 s budget (from the
+// drain phase's budget), the report
 // says the drain ran out, and the process ends promptly.
 
 #include <atomic>
@@ -170,8 +171,14 @@ int Run(const std::string& mode_name, MainGuard& guard) {
   std::unique_ptr<grpc::ServerCompletionQueue> cq =
       builder.AddCompletionQueue();
   orderly::GrpcServerOwnerOptions options;
-  options.drain_budget = absl::Seconds(stuck ? 1 : 5);
   options.completion_queues = {cq.get()};
+  if (stuck) {
+    // drain_budget unset: the drain phase's 1.5 s less the 0.5 s grace.
+    options.cancel_grace = absl::Milliseconds(500);
+    if (!rt.SetPhaseBudget("drain", absl::Milliseconds(1500)).ok()) return 15;
+  } else {
+    options.drain_budget = absl::Seconds(5);
+  }
   // example: grpc_server_owner.h
   auto server = orderly::GrpcServerOwner::Start(builder, options);
   if (!server.ok()) return 1;

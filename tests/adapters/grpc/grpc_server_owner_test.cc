@@ -5,7 +5,8 @@
 // return from main, every RPC a handler started is answered OK (the 200 ms
 // one in flight at the end included), the health service says NOT_SERVING
 // during the drain, and the process ends within the bound; an RPC that
-// never answers is cancelled at the drain budget and named in the report.
+// never answers is cancelled at the drain budget (taken from the drain
+// phase's budget) and named in the report.
 //
 //   grpc_server_owner_test <path of grpc_server_owner_main>
 
