@@ -12,7 +12,9 @@
 #                   [DATA_TARGETS ...] [ENV K=V ...])
 #
 # A library in runtime/, blocks/, render/, hooks/ or sanitizers/ is installed
-# and exported as orderly::<name> (the Bazel target's name); the others
+# and exported as orderly::<name> (the Bazel target's name). An adapter,
+# //adapters/<name>:<name>, is orderly::<name> too, installed as the
+# find_package component <name> (cmake/OrderlyInstall.cmake). The others
 # (tests, examples, benchmarks) are built only when their option is on.
 
 include_guard(GLOBAL)
@@ -100,7 +102,28 @@ function(orderly_cc_library target)
       set_property(GLOBAL APPEND PROPERTY ORDERLY_INSTALLED_HEADERS
         "${rel}")
     endforeach()
+  elseif(R_PACKAGE MATCHES "^adapters/([a-z0-9_]+)$" AND NOT R_TESTONLY)
+    # //adapters/asio:asio -> orderly::asio, installed as the find_package
+    # component "asio" (cmake/OrderlyInstall.cmake).
+    set(adapter "${CMAKE_MATCH_1}")
+    if(target STREQUAL "orderly_adapters_${adapter}_${adapter}")
+      orderly_adapter(${adapter} ${target} ${R_HDRS})
+    endif()
   endif()
+endfunction()
+
+# Declares the library `target` as the adapter `name`: the alias
+# orderly::<name>, and the find_package(orderly COMPONENTS <name>) component
+# that cmake/OrderlyInstall.cmake installs with `headers` (absolute paths).
+function(orderly_adapter name target)
+  add_library(orderly::${name} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
+  set_property(GLOBAL APPEND PROPERTY ORDERLY_ADAPTERS ${name})
+  set_property(GLOBAL PROPERTY ORDERLY_ADAPTER_${name}_TARGET ${target})
+  foreach(header IN LISTS ARGN)
+    file(RELATIVE_PATH rel "${PROJECT_SOURCE_DIR}" "${header}")
+    set_property(GLOBAL APPEND PROPERTY ORDERLY_ADAPTER_${name}_HEADERS "${rel}")
+  endforeach()
 endfunction()
 
 function(_orderly_executable target)

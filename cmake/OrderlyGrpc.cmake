@@ -1,6 +1,7 @@
 # The gRPC adapter (adapters/grpc/grpc_server_owner.h), CMake only:
 #
-#   orderly::grpc   header-only; links gRPC::grpc++ (Debian's libgrpc++-dev)
+#   orderly::grpc   header-only; links gRPC::grpc++ (Debian's libgrpc++-dev);
+#                   installed as find_package(orderly COMPONENTS grpc)
 #
 # Debian's gRPC is linked against Debian's Abseil shared libraries, so this
 # adapter exists only where orderly uses that same Abseil: the default
@@ -49,9 +50,12 @@ endif()
 
 if(ORDERLY_HAVE_GRPC)
   add_library(orderly_adapters_grpc INTERFACE)
-  add_library(orderly::grpc ALIAS orderly_adapters_grpc)
+  orderly_adapter(grpc orderly_adapters_grpc
+    "${PROJECT_SOURCE_DIR}/adapters/grpc/grpc_server_owner.h")
   target_include_directories(orderly_adapters_grpc INTERFACE
-    "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>")
+    "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>"
+    "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/orderly>")
+  target_compile_features(orderly_adapters_grpc INTERFACE cxx_std_17)
   target_link_libraries(orderly_adapters_grpc INTERFACE
     orderly_runtime gRPC::grpc++ absl::status absl::statusor absl::strings
     absl::time)

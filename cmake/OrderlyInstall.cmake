@@ -1,8 +1,11 @@
 # What `cmake --install` puts under the prefix:
-#   include/orderly/{runtime,blocks,render,hooks,sanitizers}/...  the headers
+#   include/orderly/{runtime,blocks,render,hooks,sanitizers,adapters}/...  the headers
 #       (-I<prefix>/include/orderly; #include "runtime/runtime.h" as in Bazel)
 #   lib/liborderly_<name>.a                 one static library per target
 #   lib/cmake/orderly/orderlyConfig.cmake   find_package(orderly): orderly::<name>
+#   lib/cmake/orderly/orderly_<adapter>Targets.cmake
+#                                           find_package(orderly COMPONENTS asio
+#                                           spdlog zmq grpc): orderly::<adapter>
 #   lib/cmake/orderly/orderlyConfigVersion.cmake
 #   lib/pkgconfig/orderly.pc                pkg-config --cflags --libs orderly
 #   share/orderly/tsan.supp                 TSAN_OPTIONS=suppressions=... (docs/sanitizers.md)
@@ -24,6 +27,33 @@ foreach(_header IN LISTS _headers)
     DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/orderly/${_dir}")
 endforeach()
 install(EXPORT orderlyTargets NAMESPACE orderly:: DESTINATION "${_cmakedir}")
+
+# The adapters: one export file each, orderly_<name>Targets.cmake, loaded
+# only when find_package(orderly COMPONENTS <name>) asks for it, so that a
+# user of the core needs none of the adapters' libraries. An adapter's
+# //system:<lib> target (the library's link flags and defines) goes with it.
+get_property(ORDERLY_INSTALLED_ADAPTERS GLOBAL PROPERTY ORDERLY_ADAPTERS)
+foreach(_adapter IN LISTS ORDERLY_INSTALLED_ADAPTERS)
+  get_property(_target GLOBAL PROPERTY ORDERLY_ADAPTER_${_adapter}_TARGET)
+  get_property(_adapter_headers GLOBAL PROPERTY ORDERLY_ADAPTER_${_adapter}_HEADERS)
+  get_target_property(_libs ${_target} INTERFACE_LINK_LIBRARIES)
+  set(_adapter_targets ${_target})
+  foreach(_lib IN LISTS _libs)
+    if(_lib MATCHES "^orderly_system_")
+      string(REGEX REPLACE "^orderly_" "" _short "${_lib}")
+      set_target_properties(${_lib} PROPERTIES EXPORT_NAME ${_short})
+      list(APPEND _adapter_targets ${_lib})
+    endif()
+  endforeach()
+  install(TARGETS ${_adapter_targets} EXPORT orderly_${_adapter}Targets)
+  install(EXPORT orderly_${_adapter}Targets NAMESPACE orderly::
+    DESTINATION "${_cmakedir}")
+  foreach(_header IN LISTS _adapter_headers)
+    get_filename_component(_dir "${_header}" DIRECTORY)
+    install(FILES "${PROJECT_SOURCE_DIR}/${_header}"
+      DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/orderly/${_dir}")
+  endforeach()
+endforeach()
 
 configure_package_config_file(cmake/orderlyConfig.cmake.in
   "${PROJECT_BINARY_DIR}/orderlyConfig.cmake" INSTALL_DESTINATION "${_cmakedir}"

@@ -7,7 +7,8 @@
 #      tests/ examples/ benchmarks/ is in no BUILD rule at all (so neither
 #      build would compile it: a file someone forgot to list);
 #   3. CHANGELOG.md's newest release is not runtime/version.h's version, or
-#      examples/cmake_consumer asks find_package() for another minor one.
+#      examples/cmake_consumer or cmake_adapters_consumer asks
+#      find_package() for another minor one.
 # Run from anywhere; needs bazel (CI runs it after the Bazel build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +26,7 @@ while IFS= read -r file; do
   fi
 done < <(git ls-files -- 'runtime/*' 'blocks/*' 'render/*' 'hooks/*' \
   'sanitizers/*' 'tests/*' 'examples/*' 'benchmarks/*' |
-  grep -E '\.(h|cc)$' | grep -v '^examples/\(consumer\|cmake_consumer\)/' |
+  grep -E '\.(h|cc)$' | grep -v '^examples/\(consumer\|cmake_consumer\|cmake_adapters_consumer\)/' |
   grep -v '^tests/adapters/grpc/')  # CMake only: cmake/OrderlyGrpc.cmake
 
 # 3. One version.
@@ -37,9 +38,11 @@ if [[ "${version}" != "${changelog}" ]]; then
   status=1
 fi
 minor=${version%.*}
-if ! grep -qF "find_package(orderly ${minor} REQUIRED)" examples/cmake_consumer/CMakeLists.txt; then
-  echo "check_cmake_sync: examples/cmake_consumer/CMakeLists.txt does not ask for find_package(orderly ${minor} REQUIRED)"
-  status=1
-fi
+for consumer in cmake_consumer cmake_adapters_consumer; do
+  if ! grep -qF "find_package(orderly ${minor} REQUIRED" "examples/${consumer}/CMakeLists.txt"; then
+    echo "check_cmake_sync: examples/${consumer}/CMakeLists.txt does not ask for find_package(orderly ${minor} REQUIRED ...)"
+    status=1
+  fi
+done
 ((status == 0)) && echo "check_cmake_sync: CMake targets match the BUILD files; version ${version}"
 exit "${status}"
