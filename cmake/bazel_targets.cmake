@@ -775,6 +775,8 @@ orderly_cc_library(orderly_tests_adapters_end_modes
   HDRS
     tests/adapters/end_modes.h
   DEPS
+    orderly_managed_thread
+    orderly_main_guard
     orderly_runtime
     absl::status
     absl::strings)

@@ -8,7 +8,8 @@
 //   sigterm  the test sends SIGTERM; main returns guard.Shutdown();
 //   exit     a registered worker thread calls exit(kExitCode);
 //   return   main returns guard.Shutdown() while the load runs.
-// In the `release` phase it prints one line
+// EndMain() is that end, shared by the children. In the `release` phase a
+// child prints one line
 //   "counts sent=<n> received=<n>"
 // (items the producers handed to the library, items that came out the
 // other end), which the test parses: lost = sent - received.
@@ -18,15 +19,19 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "blocks/managed_thread.h"
+#include "hooks/main_guard.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -70,6 +75,34 @@ inline absl::Status PrintCountsAtRelease(Runtime& rt,
                 static_cast<long long>(c.received));
     std::fflush(stdout);
   });
+}
+
+// In the child, the end of main once its load is started: for kExit, a
+// registered thread "exiter" calls exit(kExitCode) as soon as
+// `wait_ready` returns; main waits for `wait_ready` too, prints "ready",
+// waits for the stop request unless `mode` is kReturn, and returns what
+// guard.Shutdown() returns (the sequence runs while main's locals exist).
+// Returns kStartFailed if the exiter cannot start.
+inline constexpr int kStartFailed = 19;
+inline int EndMain(EndMode mode, MainGuard& guard,
+                   std::function<void()> wait_ready) {
+  std::optional<ManagedThread> exiter;
+  if (mode == EndMode::kExit) {
+    auto t = ManagedThread::Start("exiter", [wait_ready] {
+      wait_ready();
+      std::exit(kExitCode);
+    });
+    if (!t.ok()) {
+      std::fprintf(stderr, "exiter: %s\n", t.status().ToString().c_str());
+      return kStartFailed;
+    }
+    exiter.emplace(*std::move(t));
+  }
+  wait_ready();
+  std::printf("ready\n");
+  std::fflush(stdout);
+  if (mode != EndMode::kReturn) guard.WaitForStop();
+  return guard.Shutdown();
 }
 
 // In the test: the counts line of a child's stdout.

@@ -13,7 +13,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -148,20 +147,7 @@ int Run(EndMode mode, MainGuard& guard) {
     if (!t.ok()) return 11;
     clients.push_back(*std::move(t));
   }
-  std::vector<ManagedThread> exiter;
-  if (mode == EndMode::kExit) {
-    auto t = ManagedThread::Start("exiter", [] {
-      g_ready.WaitForNotification();
-      std::exit(kExitCode);
-    });
-    if (!t.ok()) return 12;
-    exiter.push_back(*std::move(t));
-  }
-  g_ready.WaitForNotification();
-  std::printf("ready\n");
-  std::fflush(stdout);
-  if (mode != EndMode::kReturn) guard.WaitForStop();
-  return guard.Shutdown();
+  return EndMain(mode, guard, [] { g_ready.WaitForNotification(); });
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -71,20 +70,7 @@ int Run(const std::string& path, EndMode mode, MainGuard& guard) {
   if (!logger.ok()) return 1;
   std::vector<ManagedThread> producers;
   if (!StartProducers(*logger, producers).ok()) return 11;
-  std::vector<ManagedThread> exiter;
-  if (mode == EndMode::kExit) {
-    auto t = ManagedThread::Start("exiter", [] {
-      g_ready.WaitForNotification();
-      std::exit(kExitCode);
-    });
-    if (!t.ok()) return 12;
-    exiter.push_back(*std::move(t));
-  }
-  g_ready.WaitForNotification();
-  std::printf("ready\n");
-  std::fflush(stdout);
-  if (mode != EndMode::kReturn) guard.WaitForStop();
-  return guard.Shutdown();
+  return EndMain(mode, guard, [] { g_ready.WaitForNotification(); });
 }
 
 }  // namespace

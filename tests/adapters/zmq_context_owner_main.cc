@@ -16,7 +16,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,19 +129,7 @@ int Run(const std::string& mode_name, MainGuard& guard) {
   if (leak) left_open.emplace((*zmq)->context(), zmq::socket_type::push);
   std::vector<ManagedThread> threads;
   if (!StartThreads((*zmq)->context(), pull, threads).ok()) return 12;
-  if (*mode == EndMode::kExit) {
-    auto t = ManagedThread::Start("exiter", [] {
-      g_ready.WaitForNotification();
-      std::exit(kExitCode);
-    });
-    if (!t.ok()) return 13;
-    threads.push_back(*std::move(t));
-  }
-  g_ready.WaitForNotification();
-  std::printf("ready\n");
-  std::fflush(stdout);
-  if (*mode != EndMode::kReturn) guard.WaitForStop();
-  return guard.Shutdown();
+  return EndMain(*mode, guard, [] { g_ready.WaitForNotification(); });
 }
 
 }  // namespace

@@ -21,7 +21,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -194,21 +193,11 @@ int Run(const std::string& mode_name, MainGuard& guard) {
   }
   std::vector<ManagedThread> threads;
   if (!StartThreads(channel, *cq, stuck, threads).ok()) return 13;
-  if (*mode == EndMode::kExit) {
-    auto t = ManagedThread::Start("exiter", [] {
-      g_ready.WaitForNotification();
-      g_slow_started.WaitForNotification();
-      std::exit(kExitCode);
-    });
-    if (!t.ok()) return 14;
-    threads.push_back(*std::move(t));
-  }
-  g_ready.WaitForNotification();
-  g_slow_started.WaitForNotification();
-  if (stuck) g_stuck_started.WaitForNotification();
-  PrintLine("ready");
-  if (*mode != EndMode::kReturn) guard.WaitForStop();
-  return guard.Shutdown();
+  return EndMain(*mode, guard, [stuck] {
+    g_ready.WaitForNotification();
+    g_slow_started.WaitForNotification();
+    if (stuck) g_stuck_started.WaitForNotification();
+  });
 }
 
 }  // namespace
