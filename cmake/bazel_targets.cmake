@@ -590,7 +590,8 @@ orderly_cc_library(orderly_os_threads_internal
   DEPS
     orderly_fork_epoch_internal
     orderly_report
-    absl::strings)
+    absl::strings
+    absl::span)
 
 orderly_cc_library(orderly_report
   PACKAGE runtime
@@ -1787,6 +1788,7 @@ orderly_cc_test(orderly_tests_runtime_unknown_threads_test
     tests/runtime/unknown_threads_test.cc
   DEPS
     orderly_runtime
+    orderly_os_threads_internal
     absl::strings
     absl::synchronization
     orderly_tools_sanitizer_defaults
@@ -2008,6 +2010,7 @@ set(ORDERLY_ABSL_DEPS
   absl::flat_hash_map
   absl::flat_hash_set
   absl::function_ref
+  absl::span
   absl::stacktrace
   absl::status
   absl::statusor

@@ -51,13 +51,14 @@ bool ReadThreadName(int32_t tid, std::string* name) {
   return true;
 }
 
-std::vector<UnknownThread> ListProcessThreads() {
+std::vector<UnknownThread> ListProcessThreads(absl::Span<const int32_t> skip) {
   std::vector<UnknownThread> threads;
   DIR* dir = opendir("/proc/self/task");
   if (dir == nullptr) return threads;
   while (const dirent* entry = readdir(dir)) {
     int32_t tid;
     if (!absl::SimpleAtoi(entry->d_name, &tid)) continue;  // "." and "..".
+    if (std::binary_search(skip.begin(), skip.end(), tid)) continue;
     UnknownThread t;
     t.tid = tid;
     if (ReadThreadName(tid, &t.name)) threads.push_back(std::move(t));

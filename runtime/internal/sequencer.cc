@@ -126,12 +126,8 @@ std::vector<UnknownThread> Sequencer::UnknownThreads() const {
   }
   std::sort(known.begin(), known.end());
   std::vector<UnknownThread> unknown;
-  for (UnknownThread& t : ListProcessThreads()) {
-    if (std::binary_search(known.begin(), known.end(), t.tid) ||
-        IsOrderlyThreadName(t.name)) {
-      continue;
-    }
-    unknown.push_back(std::move(t));
+  for (UnknownThread& t : ListProcessThreads(known)) {
+    if (!IsOrderlyThreadName(t.name)) unknown.push_back(std::move(t));
   }
   return unknown;
 }

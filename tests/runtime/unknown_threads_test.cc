@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/runtime.h"
 
 namespace orderly {
@@ -137,6 +139,27 @@ TEST(UnknownThreadsTest, TheTwoListsAreTakenWhenCleanupsBeginAndAtTheEnd) {
   EXPECT_TRUE(Lists(r.unknown_threads_at_end, late->tid(), "late-lib"))
       << r.ToText();
   EXPECT_FALSE(ListsTid(r.unknown_threads_at_end, gone_tid)) << r.ToText();
+}
+
+// The reader under the report: the tids it is told to skip are left out
+// (before their names are read: the report of a shutdown of many
+// registered threads reads one directory, not a file per thread); the
+// others are listed with their names.
+TEST(ListProcessThreadsTest, LeavesOutTheSkippedTidsAndNamesTheOthers) {
+  NamedThread a("skip-a");
+  NamedThread b("keep-b");
+  std::vector<int32_t> skip = {a.tid(), Gettid()};
+  std::sort(skip.begin(), skip.end());
+  const std::vector<UnknownThread> all = runtime_internal::ListProcessThreads();
+  EXPECT_TRUE(Lists(all, a.tid(), "skip-a"));
+  EXPECT_TRUE(Lists(all, b.tid(), "keep-b"));
+  EXPECT_TRUE(ListsTid(all, Gettid()));
+  const std::vector<UnknownThread> some =
+      runtime_internal::ListProcessThreads(skip);
+  EXPECT_FALSE(ListsTid(some, a.tid()));
+  EXPECT_FALSE(ListsTid(some, Gettid()));
+  EXPECT_TRUE(Lists(some, b.tid(), "keep-b"));
+  EXPECT_EQ(some.size() + 2, all.size());
 }
 
 }  // namespace
