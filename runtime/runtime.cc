@@ -208,7 +208,7 @@ std::vector<std::pair<std::string, int64_t>> Runtime::ReadCounters() const {
 bool Runtime::shutdown_complete() const { return sequencer_->done(); }
 
 absl::StatusOr<ThreadRegistration> Runtime::RegisterThread(
-    absl::string_view name, ThreadOptions options) {
+    absl::string_view name, ThreadOptions&& options) {
   if (ABSL_PREDICT_FALSE(!options.uses.empty() || !options.ended_by.empty())) {
     std::vector<absl::string_view> named(options.uses.begin(),
                                          options.uses.end());
@@ -278,7 +278,7 @@ absl::StatusOr<ComponentAccess> Runtime::Access(absl::string_view component) {
 
 absl::StatusOr<ThreadRegistration>
 runtime_internal::ThreadActivityAccess::RegisterThread(
-    Runtime& runtime, absl::string_view name, ThreadOptions options,
+    Runtime& runtime, absl::string_view name, ThreadOptions&& options,
     const ThreadActivity* activity) {
   return runtime.registry_->Register(
       name, std::move(options),

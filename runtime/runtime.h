@@ -193,8 +193,12 @@ class Runtime {
   // NotFound (ThreadOptions::uses or ended_by names an undeclared
   // component), FailedPrecondition (the `threads` phase has finished its
   // joins), ResourceExhausted (too many threads registered at once).
-  absl::StatusOr<ThreadRegistration> RegisterThread(absl::string_view name,
-                                                    ThreadOptions options = {});
+  // `options` is taken by rvalue reference (ThreadOptions is move-only:
+  // pass std::move(options) or a temporary), so that registering moves its
+  // callback once, into the registry, and no copy of the options is made
+  // and destroyed on the way.
+  absl::StatusOr<ThreadRegistration> RegisterThread(
+      absl::string_view name, ThreadOptions&& options = {});
 
   // --- Phases ----------------------------------------------------------
 

@@ -41,7 +41,7 @@ class ThreadActivity {
 // Runtime::RegisterThread() with an activity attached (may be null).
 struct ThreadActivityAccess {
   static absl::StatusOr<ThreadRegistration> RegisterThread(
-      Runtime& runtime, absl::string_view name, ThreadOptions options,
+      Runtime& runtime, absl::string_view name, ThreadOptions&& options,
       const ThreadActivity* activity);
 };
 
