@@ -103,7 +103,8 @@ TaskHandle ThreadPool::SubmitTask(blocks_internal::Task&& task) {
         absl::StrCat("ThreadPool \"", core_->name(), "\": Submit")));
     return handle;
   }
-  task.on_done = [handle](absl::Status s) { handle.Complete(std::move(s)); };
+  task.set_on_done(
+      [handle](absl::Status s) { handle.Complete(std::move(s)); });
   absl::Status posted = core_->Post(std::move(task));
   if (!posted.ok()) handle.Complete(std::move(posted));
   return handle;

@@ -276,9 +276,7 @@ class ThreadPool {
   using TokenFn = absl::AnyInvocable<void(StopToken)>;
   static blocks_internal::Task Named(std::string&& name,
                                      blocks_internal::Task&& task) {
-    if (!name.empty()) {
-      task.name = std::make_unique<std::string>(std::move(name));
-    }
+    task.set_name(std::move(name));
     return std::move(task);
   }
   absl::Status PostTask(blocks_internal::Task&& task);

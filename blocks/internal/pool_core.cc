@@ -97,8 +97,8 @@ std::string PoolCore::Worker::Describe() const {
   if (current == nullptr) return "";
   const Task& t = *current;
   const std::string what =
-      t.name != nullptr
-          ? absl::StrCat("task \"", *t.name, "\"")
+      t.name() != nullptr
+          ? absl::StrCat("task \"", *t.name(), "\"")
           : absl::StrCat("the task posted at ", t.site.file(), ":",
                          t.site.line());
   return absl::StrCat(
@@ -177,8 +177,7 @@ bool PoolCore::MayEndEarlyLocked() const {
 }
 
 Task PoolCore::TakeLocked(Worker& w) {
-  Task task = std::move(queue_.front());
-  queue_.pop_front();
+  Task task = queue_.take_front();
   w.current_since_ns = CoarseNowNs();
   if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
     ++in_continue_;
@@ -201,7 +200,7 @@ void PoolCore::MaybeWakeReserveLocked() {
 void PoolCore::Run(Worker& w, Task& task, TaskTracker::Batch& batch,
                    ThreadRegistration& joined) {
   // kSkipOnShutdown: started and counted in one step, or dropped.
-  if (!tracker_.WillRunTask(task.behavior)) {
+  if (!batch.WillRunTask(task.behavior)) {
     Cancel(task);
     return;
   }
@@ -256,31 +255,29 @@ void PoolCore::Execute(Worker& w, Task& task) {
   // by whoever waited for it joins this worker (JoinWorker).
   w.in_task.store(false, std::memory_order_release);
   w.completed.fetch_add(1, std::memory_order_relaxed);
-  if (task.on_done) {
+  if (absl::AnyInvocable<void(absl::Status)> on_done = task.TakeOnDone()) {
     try {
-      task.on_done(std::move(status));
+      on_done(std::move(status));
     } catch (...) {
       // The completion callback is the last word on this task: nobody is
       // left to tell. It is part of the task, which already counted.
     }
   }
-  task.on_done = nullptr;
   w.running_block = false;
 }
 
 void PoolCore::Cancel(Task& task) {
   cancelled_.fetch_add(1, std::memory_order_relaxed);
   task.DropFn();
-  if (task.on_done) {
+  if (absl::AnyInvocable<void(absl::Status)> on_done = task.TakeOnDone()) {
     try {
-      task.on_done(absl::CancelledError(absl::StrCat(
+      on_done(absl::CancelledError(absl::StrCat(
           "ThreadPool \"", name_, "\": shutdown in progress; the ",
           ShutdownBehaviorName(task.behavior),
           " task was dropped before it started")));
     } catch (...) {
     }
   }
-  task.on_done = nullptr;
 }
 
 void PoolCore::WakeAll() {
@@ -354,15 +351,16 @@ absl::Status PoolCore::Post(Task&& task) {
 void PoolCore::CancelPending() {
   ORDERLY_DCHECK(tracker_.HasShutdownStarted(),
                  "PoolCore::CancelPending: requires StartShutdown() first");
-  std::deque<Task> dropped;
+  std::vector<Task> dropped;
   {
     absl::MutexLock lock(&mu_);
-    std::deque<Task> kept;
-    for (Task& t : queue_) {
+    std::vector<Task> kept;
+    while (!queue_.empty()) {
+      Task t = queue_.take_front();
       (t.behavior == ShutdownBehavior::kBlockShutdown ? kept : dropped)
           .push_back(std::move(t));
     }
-    queue_.swap(kept);
+    for (Task& t : kept) queue_.push_back(std::move(t));
   }
   // Outside the lock: completion callbacks may call into the pool.
   for (Task& t : dropped) Cancel(t);

@@ -50,7 +50,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
@@ -63,6 +62,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "blocks/internal/block_queue.h"
 #include "blocks/internal/pool_task.h"
 #include "blocks/internal/task_tracker.h"
 #include "blocks/shutdown_behavior.h"
@@ -200,7 +200,8 @@ class PoolCore {
   mutable absl::Mutex mu_;
   absl::CondVar work_cv_;     // Regular workers wait here.
   absl::CondVar reserve_cv_;  // The reserve waits here.
-  std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
+  // Recycles its blocks: no allocation under mu_ in a steady state.
+  BlockQueue<Task> queue_ ABSL_GUARDED_BY(mu_);
   int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   int idle_ ABSL_GUARDED_BY(mu_) = 0;      // Regular workers waiting.
   int signaled_ ABSL_GUARDED_BY(mu_) = 0;  // Signals not yet consumed.

@@ -45,28 +45,32 @@ namespace blocks_internal {
 // one place each. The callable is either a plain one or one that takes the
 // worker's StopToken, in one slot (a union: a task is moved twice and
 // destroyed once on its way through the queue, and an empty second
-// callable would cost an indirect call each time; BM_Pool_Orderly_*).
+// callable would cost an indirect call each time; BM_Pool_Orderly_*). The
+// rarely used parts (a completion callback, a name) live in one optional
+// allocation, so that a plain Post() moves 64 bytes, not 96, and the queue
+// touches a third less memory (static_assert below).
 class Task {
  public:
   Task(ShutdownBehavior behavior, TaskSite site,
        absl::AnyInvocable<void()>&& fn,
-       absl::AnyInvocable<void(absl::Status)>&& on_done) noexcept
+       absl::AnyInvocable<void(absl::Status)>&& on_done)
       : fn_(std::move(fn)),
-        on_done(std::move(on_done)),
         site(site),
         behavior(behavior),
-        takes_token_(false) {}
+        takes_token_(false) {
+    set_on_done(std::move(on_done));
+  }
   Task(ShutdownBehavior behavior, TaskSite site,
        absl::AnyInvocable<void(StopToken)>&& fn,
-       absl::AnyInvocable<void(absl::Status)>&& on_done) noexcept
+       absl::AnyInvocable<void(absl::Status)>&& on_done)
       : fn_with_token_(std::move(fn)),
-        on_done(std::move(on_done)),
         site(site),
         behavior(behavior),
-        takes_token_(true) {}
+        takes_token_(true) {
+    set_on_done(std::move(on_done));
+  }
   Task(Task&& other) noexcept
-      : on_done(std::move(other.on_done)),
-        name(std::move(other.name)),
+      : extras_(std::move(other.extras_)),
         site(other.site),
         behavior(other.behavior),
         takes_token_(other.takes_token_) {
@@ -109,24 +113,52 @@ class Task {
     }
   }
 
+  // The completion callback (null: none). May throw std::bad_alloc.
+  void set_on_done(absl::AnyInvocable<void(absl::Status)>&& on_done) {
+    if (on_done == nullptr && extras_ == nullptr) return;
+    MutableExtras().on_done = std::move(on_done);
+  }
+  // Takes the completion callback out (null if none): called once.
+  absl::AnyInvocable<void(absl::Status)> TakeOnDone() {
+    if (extras_ == nullptr) return nullptr;
+    return std::move(extras_->on_done);
+  }
+  // Null for an unnamed task: the report shows `site`.
+  const std::string* name() const {
+    return extras_ != nullptr && !extras_->name.empty() ? &extras_->name
+                                                        : nullptr;
+  }
+  // May throw std::bad_alloc.
+  void set_name(std::string&& name) {
+    if (!name.empty()) MutableExtras().name = std::move(name);
+  }
+
  private:
   using PlainFn = absl::AnyInvocable<void()>;
   using TokenFn = absl::AnyInvocable<void(StopToken)>;
+  struct Extras {
+    absl::AnyInvocable<void(absl::Status)> on_done;
+    std::string name;
+  };
+  Extras& MutableExtras() {
+    if (extras_ == nullptr) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+
   union {
     PlainFn fn_;
     TokenFn fn_with_token_;
   };
+  std::unique_ptr<Extras> extras_;  // Null unless named or completed.
 
  public:
-  absl::AnyInvocable<void(absl::Status)> on_done;
-  // Null for an unnamed task (no allocation): the report shows `site`.
-  std::unique_ptr<std::string> name;
   TaskSite site;
   ShutdownBehavior behavior;
 
  private:
   bool takes_token_;
 };
+static_assert(sizeof(Task) <= 64, "a queued task fits in a cache line");
 
 }  // namespace blocks_internal
 }  // namespace orderly

@@ -152,6 +152,28 @@ TEST(TaskTrackerSingleTest, FollowUpTaskIsRefusedOnceShutdownIsComplete) {
   EXPECT_TRUE(tracker.IsShutdownComplete());
 }
 
+// A kSkipOnShutdown task started through a batch that holds a count takes
+// that count over: shutdown still waits for it, and after the bit it is
+// refused, held count or not.
+TEST(TaskTrackerSingleTest, BatchSkipTaskTakesOverAHeldCount) {
+  TaskTracker tracker;
+  TaskTracker::Batch batch(tracker);
+  ASSERT_TRUE(batch.WillRunTask(SB::kSkipOnShutdown));  // Counts itself.
+  EXPECT_FALSE(batch.DidRunTask(SB::kSkipOnShutdown));  // Held: 1.
+  ASSERT_TRUE(batch.WillRunTask(SB::kSkipOnShutdown));  // Takes it over.
+  EXPECT_TRUE(batch.empty());
+  tracker.StartShutdown();
+  EXPECT_FALSE(tracker.IsShutdownComplete());  // The running task counts.
+  EXPECT_FALSE(batch.DidRunTask(SB::kSkipOnShutdown));
+  EXPECT_FALSE(batch.WillRunTask(SB::kSkipOnShutdown));  // After the bit.
+  EXPECT_FALSE(batch.empty());                            // Still held.
+  EXPECT_FALSE(tracker.IsShutdownComplete());
+  EXPECT_TRUE(batch.Flush());
+  EXPECT_TRUE(tracker.IsShutdownComplete());
+  EXPECT_FALSE(batch.WillRunTask(SB::kSkipOnShutdown));  // Nothing held.
+  EXPECT_TRUE(tracker.IsShutdownComplete());
+}
+
 TEST(TaskTrackerSingleTest, BatchFlushesItselfEveryKSizeTasks) {
   TaskTracker tracker;
   TaskTracker::Batch batch(tracker);
@@ -213,7 +235,12 @@ TEST(TaskTrackerSingleTest, LoadWillPostAndRunRacingStartShutdown) {
         for (int i = 0; i < kLoadTasksPerThread; ++i) {
           if (id == 0 && i == kLoadTasksPerThread / 2) halfway.Notify();
           const SB b = kAll[(i + id) % 3];
-          if (!tracker.WillPostTask(b) || !tracker.WillRunTask(b)) continue;
+          // Even threads start through their batch (a kSkipOnShutdown task
+          // may take over a count it holds), odd ones through the tracker.
+          if (!tracker.WillPostTask(b)) continue;
+          if (!(id % 2 == 0 ? batch.WillRunTask(b) : tracker.WillRunTask(b))) {
+            continue;
+          }
           if (TaskTracker::BlocksShutdown(b)) counted_finished.fetch_add(1);
           if (id % 2 == 0) {
             batch.DidRunTask(b);
@@ -261,7 +288,7 @@ TEST(TaskTrackerSingleTest, LoadWillPostBeforeShutdownAndRunDuringShutdown) {
         for (int i = id * kLoadTasksPerThread;
              i < (id + 1) * kLoadTasksPerThread; ++i) {
           const SB b = kAll[i % 3];
-          if (!tracker.WillRunTask(b)) continue;
+          if (!batch.WillRunTask(b)) continue;
           EXPECT_EQ(b, SB::kBlockShutdown);
           started.fetch_add(1);
           batch.DidRunTask(b);

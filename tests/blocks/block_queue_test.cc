@@ -1,0 +1,104 @@
+// Copyright 2026 The orderly Authors.
+//
+// BlockQueue (blocks/internal/block_queue.h): FIFO order across blocks,
+// every element destroyed exactly once, and the recycling of emptied blocks
+// that keeps a steady queue from allocating.
+
+#include "blocks/internal/block_queue.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "gtest/gtest.h"
+
+namespace orderly {
+namespace blocks_internal {
+namespace {
+
+constexpr size_t kBlock = 4;  // Small, so that every test crosses blocks.
+
+TEST(BlockQueueTest, KeepsFifoOrderAcrossBlocks) {
+  BlockQueue<int, kBlock> q;
+  EXPECT_TRUE(q.empty());
+  for (int i = 0; i < 23; ++i) q.push_back(int{i});
+  EXPECT_EQ(q.size(), 23u);
+  for (int i = 0; i < 23; ++i) {
+    ASSERT_EQ(q.front(), i);
+    EXPECT_EQ(q.take_front(), i);
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(BlockQueueTest, InterleavedPushAndPopStayInOrder) {
+  BlockQueue<int, kBlock> q;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 200; ++round) {
+    for (int k = 0; k < round % 7 + 1; ++k) q.push_back(int{next_in++});
+    for (int k = 0; k < round % 5 + 1 && !q.empty(); ++k) {
+      ASSERT_EQ(q.take_front(), next_out++) << "round " << round;
+    }
+    ASSERT_EQ(q.size(), static_cast<size_t>(next_in - next_out));
+  }
+  while (!q.empty()) ASSERT_EQ(q.take_front(), next_out++);
+  EXPECT_EQ(next_out, next_in);
+}
+
+TEST(BlockQueueTest, MovesElementsAndDestroysEachOnce) {
+  auto alive = std::make_shared<int>(0);
+  struct Counted {
+    std::shared_ptr<int> alive;
+    std::unique_ptr<std::string> payload;
+    Counted(std::shared_ptr<int> a, std::string s)
+        : alive(std::move(a)), payload(std::make_unique<std::string>(s)) {
+      ++*alive;
+    }
+    Counted(Counted&& o) noexcept
+        : alive(o.alive), payload(std::move(o.payload)) {
+      ++*alive;
+    }
+    ~Counted() { --*alive; }
+  };
+  {
+    BlockQueue<Counted, kBlock> q;
+    for (int i = 0; i < 10; ++i) {
+      q.push_back(Counted(alive, std::to_string(i)));
+    }
+    EXPECT_EQ(*alive, 10);  // The temporaries are gone; the queued remain.
+    Counted first = q.take_front();
+    EXPECT_EQ(*first.payload, "0");
+    EXPECT_EQ(*q.front().payload, "1");
+    EXPECT_EQ(*alive, 10);
+  }  // The queue's 9 and `first`.
+  EXPECT_EQ(*alive, 0);
+}
+
+TEST(BlockQueueTest, SteadyQueueAllocatesNothingMore) {
+  BlockQueue<int, kBlock> q;
+  // Warm up: a queue that never holds more than two blocks' worth.
+  for (int i = 0; i < 2 * static_cast<int>(kBlock); ++i) q.push_back(int{i});
+  const size_t warm = q.blocks_allocated();
+  EXPECT_LE(warm, 2u);
+  for (int i = 0; i < 10000; ++i) {
+    q.push_back(int{i});
+    q.pop_front();
+  }
+  EXPECT_LE(q.blocks_allocated(), warm + 1) << "emptied blocks not recycled";
+  while (!q.empty()) q.pop_front();
+  for (int i = 0; i < 10000; ++i) {  // Empty and refilled: the same block.
+    q.push_back(int{i});
+    q.pop_front();
+  }
+  EXPECT_LE(q.blocks_allocated(), warm + 1);
+}
+
+TEST(BlockQueueTest, GrowsWithoutLimitWhenNotDrained) {
+  BlockQueue<int, kBlock> q;
+  for (int i = 0; i < 1000; ++i) q.push_back(int{i});
+  EXPECT_EQ(q.blocks_allocated(), 1000 / kBlock);
+  EXPECT_EQ(q.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace blocks_internal
+}  // namespace orderly
