@@ -119,6 +119,12 @@ orderly_cc_library(orderly_background_consumer
     absl::synchronization
     absl::time)
 
+orderly_cc_library(orderly_block_queue_internal
+  PACKAGE blocks
+  BAZEL_LABEL //blocks:block_queue_internal
+  HDRS
+    blocks/internal/block_queue.h)
+
 orderly_cc_library(orderly_foreign_threads
   PACKAGE blocks
   BAZEL_LABEL //blocks:foreign_threads
@@ -190,6 +196,7 @@ orderly_cc_library(orderly_thread_pool
     blocks/task_handle.h
     blocks/thread_pool.h
   DEPS
+    orderly_block_queue_internal
     orderly_shutdown_behavior
     orderly_task_tracker_internal
     orderly_runtime
@@ -889,6 +896,17 @@ orderly_cc_test(orderly_tests_blocks_background_consumer_test
     orderly_tests_test_util
     absl::strings
     absl::synchronization
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_block_queue_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:block_queue_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/block_queue_test.cc
+  DEPS
+    orderly_block_queue_internal
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_blocks_foreign_threads_spdlog_test
