@@ -685,6 +685,7 @@ orderly_cc_library(orderly_step_runner_internal
     runtime/internal/step_runner.h
   DEPS
     orderly_check_internal
+    orderly_os_threads_internal
     orderly_report
     orderly_text_out_internal
     absl::core_headers
@@ -1730,6 +1731,7 @@ orderly_cc_test(orderly_tests_runtime_step_runner_test
   SRCS
     tests/runtime/step_runner_test.cc
   DEPS
+    orderly_os_threads_internal
     orderly_step_runner_internal
     orderly_tests_runtime_sequence_fixture
     orderly_runtime

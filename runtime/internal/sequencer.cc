@@ -51,6 +51,7 @@ Sequencer::~Sequencer() {
 
 void Sequencer::Main() {
   pthread_setname_np(pthread_self(), "orderly-seq");
+  sequencer_tid_.store(KernelTid(), std::memory_order_relaxed);
   sequencer_thread_.Bind();
   watchdog_.BindToCurrentThread();
   while (!stop_state_->stop_requested()) {
@@ -120,6 +121,9 @@ absl::Status Sequencer::AddCounter(absl::string_view name,
 std::vector<UnknownThread> Sequencer::UnknownThreads() const {
   std::vector<int32_t> known = registry_->KnownTids();
   known.push_back(static_cast<int32_t>(getpid()));  // The main thread.
+  // orderly's own threads, by tid: their names need not be read.
+  known.push_back(sequencer_tid_.load(std::memory_order_relaxed));
+  for (int32_t tid : runner_.ExecutorTids()) known.push_back(tid);
   {
     absl::MutexLock lock(&mu_);
     known.insert(known.end(), waiters_.begin(), waiters_.end());

@@ -127,6 +127,7 @@ class Sequencer {
   std::vector<SequenceListener*> listeners_ ABSL_GUARDED_BY(mu_);
   // Kernel tids of the threads in WaitForReport() (the sequence's callers).
   std::vector<int32_t> waiters_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int32_t> sequencer_tid_{0};  // Set by Main() first thing.
   struct Counter {
     std::string name;
     absl::AnyInvocable<int64_t() const> read;

@@ -3,11 +3,13 @@
 #include "runtime/internal/step_runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/internal/text_out.h"
 
 namespace orderly {
@@ -19,6 +21,7 @@ constexpr size_t kNone = std::numeric_limits<size_t>::max();
 }  // namespace
 
 struct StepRunner::Batch {
+  std::atomic<int32_t> executor_tid{0};  // Written by its executor.
   absl::Mutex mu;
   std::vector<Step> steps ABSL_GUARDED_BY(mu);
   std::vector<bool> keep ABSL_GUARDED_BY(mu);
@@ -81,9 +84,20 @@ bool StepRunner::AbandonCallingStep(const char* why) {
   return true;
 }
 
+std::vector<int32_t> StepRunner::ExecutorTids() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<int32_t> tids;
+  tids.reserve(batches_.size());
+  for (const std::shared_ptr<Batch>& b : batches_) {
+    tids.push_back(b->executor_tid.load(std::memory_order_relaxed));
+  }
+  return tids;
+}
+
 void StepRunner::ExecutorMain(std::shared_ptr<Batch> batch) {
   pthread_setname_np(pthread_self(), "orderly-exec");
   Batch& b = *batch;
+  b.executor_tid.store(KernelTid(), std::memory_order_relaxed);
   b.mu.Lock();
   while (!b.abandoned && b.next < b.steps.size()) {
     const size_t i = b.next++;

@@ -91,6 +91,11 @@ class StepRunner {
     return current_executor_;
   }
 
+  // The kernel tids of the executors started so far (0 for one that has not
+  // run yet), so that a scan of the process's threads need not open their
+  // names to know them (Sequencer::UnknownThreads()). Thread-safe.
+  std::vector<int32_t> ExecutorTids() const;
+
  private:
   struct Batch;
   static void ExecutorMain(std::shared_ptr<Batch> batch);

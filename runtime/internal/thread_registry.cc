@@ -45,6 +45,10 @@ constexpr uint64_t kFenced = uint64_t{1} << 16;
 constexpr uint64_t kFlagMask = 0xffffffff;
 constexpr uint64_t kPinOne = uint64_t{1} << 8;
 constexpr uint64_t kPinMask = uint64_t{0xff} << 8;
+// An owner whose slot has any of these ends under mu_ (UnregisterSlow):
+// somebody reads the slot now, or waits to learn that it ended.
+constexpr uint64_t kNeedsTelling =
+    kPinMask | kWaited | kDemoted | kOwnerWaiting | kAbandoned | kFenced;
 
 constexpr uint32_t Generation(uint64_t s) { return static_cast<uint32_t>(s >> 32); }
 constexpr uint64_t Published(uint32_t generation, bool daemon) {
@@ -332,7 +336,35 @@ void ThreadRegistry::Unregister(uint32_t index, uint32_t generation) {
     FreeSlot(slot, index, generation);  // Fast: nobody looked at this slot.
     return;
   }
+  if (!(expected & kNeedsTelling)) {
+    UnregisterTerminated(slot, index, generation, expected);
+    return;
+  }
   UnregisterSlow(slot, index, generation);
+}
+
+void ThreadRegistry::UnregisterTerminated(Slot& slot, uint32_t index,
+                                          uint32_t generation, uint64_t s) {
+  // Its terminate callback ran (kTerminated) and nobody waits for its end:
+  // one compare-and-swap, no mu_. When the callbacks wake N threads at
+  // once, each would otherwise queue on mu_ behind the others
+  // (BM_ShutdownThreads). Counted in unregistering_ as the slow path is:
+  // after the sequence, ~ThreadRegistry may race a daemon's last touch.
+  unregistering_.fetch_add(1, std::memory_order_acq_rel);
+  for (;;) {
+    if (s & kNeedsTelling) {  // A pin or a join arrived meanwhile.
+      unregistering_.fetch_sub(1, std::memory_order_release);
+      UnregisterSlow(slot, index, generation);
+      return;
+    }
+    if (slot.state.compare_exchange_weak(s, Reserved(generation),
+                                         std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+      break;
+    }
+  }
+  FreeSlot(slot, index, generation);
+  unregistering_.fetch_sub(1, std::memory_order_release);
 }
 
 bool ThreadRegistry::GivenUp(uint32_t index, uint32_t generation) const {

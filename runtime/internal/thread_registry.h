@@ -245,6 +245,10 @@ class ThreadRegistry {
                                                   uint32_t generation,
                                                   bool owned);
   void UnregisterSlow(Slot& slot, uint32_t index, uint32_t generation);
+  // After its terminate callback, when nobody waits for it: no mu_. `s` is
+  // the slot's state as last read.
+  void UnregisterTerminated(Slot& slot, uint32_t index, uint32_t generation,
+                            uint64_t s);
   void AddWaitedLocked(Slot& slot, uint32_t index, uint32_t generation,
                        absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Closes registration if joins are under way and none is left.

@@ -19,6 +19,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/runtime.h"
 #include "tests/runtime/sequence_fixture.h"
 #include "tests/test_util.h"
@@ -155,6 +156,27 @@ TEST(StepRunnerTest, RunsStepsInOrderOffTheCallingThreadAndDropsEmptyOnes) {
   EXPECT_THAT(log.Take(), ElementsAre("a", "nothing-to-do", "b"));
   EXPECT_THAT(Names(out), ElementsAre("a", "b"));
   EXPECT_TRUE(stragglers.empty());
+}
+
+// The scan of the process's threads knows the executors by tid (it does
+// not read their names): ExecutorTids() names the thread each batch ran on.
+TEST(StepRunnerTest, ExecutorTidsNameTheThreadsTheStepsRanOn) {
+  StepRunner runner;
+  EXPECT_TRUE(runner.ExecutorTids().empty());
+  std::atomic<int32_t> ran_on{0};
+  std::vector<Step> steps;
+  steps.push_back(MakeStep("a", [&](StepRecord&) {
+    ran_on.store(runtime_internal::KernelTid());
+    return true;
+  }));
+  absl::Time overall = absl::InfiniteFuture();
+  std::vector<StepRecord> out;
+  std::vector<Straggler> stragglers;
+  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
+                NoDeadline, &out, &stragglers);
+  ASSERT_NE(ran_on.load(), 0);
+  EXPECT_NE(ran_on.load(), runtime_internal::KernelTid());
+  EXPECT_THAT(runner.ExecutorTids(), ElementsAre(ran_on.load()));
 }
 
 TEST(StepRunnerTest, StepPastItsBudgetIsAbandonedAndTheRestRunElsewhere) {
