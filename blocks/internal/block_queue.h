@@ -6,10 +6,11 @@
 //
 // Why not std::deque: libstdc++'s deque allocates a 512-byte node every
 // 512 / sizeof(T) pushes and frees it when the last of them is popped. For
-// the pool's 96-byte tasks that is a malloc by the poster and a free by a
-// worker every 5 tasks, under the pool's lock, and the two threads then
-// contend on glibc's arena lock too: a third of the pool's time in
-// BM_Pool_Orderly_* (perf record -e cpu-clock). Here a block holds
+// the pool's tasks (96 bytes when this was measured, 64 now) that was a
+// malloc by the poster and a free by a worker every 5 tasks, under the
+// pool's lock, and the two threads then contended on glibc's arena lock
+// too: a third of the samples of BM_Pool_Orderly_* in
+// `perf record -e cpu-clock`. Here a block holds
 // kBlockSize elements and the emptied head block is recycled as the next
 // tail block.
 //

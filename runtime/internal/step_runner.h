@@ -93,7 +93,10 @@ class StepRunner {
 
   // The kernel tids of the executors started so far (0 for one that has not
   // run yet), so that a scan of the process's threads need not open their
-  // names to know them (Sequencer::UnknownThreads()). Thread-safe.
+  // names to know them (Sequencer::UnknownThreads()). The tids of
+  // executors that have ended are kept: the kernel hands a tid out again
+  // only after the pid space wraps, and a foreign thread given one would
+  // then go unlisted, never listed wrongly. Thread-safe.
   std::vector<int32_t> ExecutorTids() const;
 
  private:

@@ -130,6 +130,21 @@ Step MakeStep(std::string name, absl::AnyInvocable<bool(StepRecord&)> run,
 // A handler for tests in which the overall deadline must not pass.
 void NoDeadline(const StepRecord&, absl::Time) { ADD_FAILURE(); }
 
+// What RunAll() wrote, for a run with no overall deadline.
+struct Ran {
+  std::vector<StepRecord> out;
+  std::vector<Straggler> stragglers;
+};
+
+Ran RunToEnd(StepRunner& runner, std::vector<Step> steps,
+             absl::Time batch_deadline = absl::InfiniteFuture()) {
+  absl::Time overall = absl::InfiniteFuture();
+  Ran ran;
+  runner.RunAll(std::move(steps), batch_deadline, &overall, NoDeadline,
+                &ran.out, &ran.stragglers);
+  return ran;
+}
+
 std::vector<std::string> Names(const std::vector<StepRecord>& records) {
   std::vector<std::string> names;
   for (const StepRecord& r : records) names.push_back(r.name);
@@ -147,11 +162,7 @@ TEST(StepRunnerTest, RunsStepsInOrderOffTheCallingThreadAndDropsEmptyOnes) {
       return name != "nothing-to-do";
     }));
   }
-  absl::Time overall = absl::InfiniteFuture();
-  std::vector<StepRecord> out;
-  std::vector<Straggler> stragglers;
-  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
-                NoDeadline, &out, &stragglers);
+  auto [out, stragglers] = RunToEnd(runner, std::move(steps));
   EXPECT_FALSE(runner.IsExecutorThread());
   EXPECT_THAT(log.Take(), ElementsAre("a", "nothing-to-do", "b"));
   EXPECT_THAT(Names(out), ElementsAre("a", "b"));
@@ -169,11 +180,7 @@ TEST(StepRunnerTest, ExecutorTidsNameTheThreadsTheStepsRanOn) {
     ran_on.store(runtime_internal::KernelTid());
     return true;
   }));
-  absl::Time overall = absl::InfiniteFuture();
-  std::vector<StepRecord> out;
-  std::vector<Straggler> stragglers;
-  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
-                NoDeadline, &out, &stragglers);
+  EXPECT_EQ(RunToEnd(runner, std::move(steps)).out.size(), 1u);
   ASSERT_NE(ran_on.load(), 0);
   EXPECT_NE(ran_on.load(), runtime_internal::KernelTid());
   EXPECT_THAT(runner.ExecutorTids(), ElementsAre(ran_on.load()));
@@ -196,11 +203,7 @@ TEST(StepRunnerTest, StepPastItsBudgetIsAbandonedAndTheRestRunElsewhere) {
     next_on = std::this_thread::get_id();
     return true;
   }));
-  absl::Time overall = absl::InfiniteFuture();
-  std::vector<StepRecord> out;
-  std::vector<Straggler> stragglers;
-  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
-                NoDeadline, &out, &stragglers);
+  auto [out, stragglers] = RunToEnd(runner, std::move(steps));
   ASSERT_THAT(Names(out), ElementsAre("stuck", "next"));
   EXPECT_EQ(out[0].outcome, Outcome::kTimedOut);
   EXPECT_GE(out[0].duration, absl::Milliseconds(20));
@@ -218,11 +221,8 @@ TEST(StepRunnerTest, StepsAfterTheBatchDeadlineAreSkipped) {
   bool ran = false;
   std::vector<Step> steps;
   steps.push_back(MakeStep("late", [&](StepRecord&) { return ran = true; }));
-  absl::Time overall = absl::InfiniteFuture();
-  std::vector<StepRecord> out;
-  std::vector<Straggler> stragglers;
-  runner.RunAll(std::move(steps), absl::Now() - absl::Seconds(1), &overall,
-                NoDeadline, &out, &stragglers);
+  auto [out, stragglers] = RunToEnd(runner, std::move(steps),
+                                      absl::Now() - absl::Seconds(1));
   EXPECT_FALSE(ran);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].outcome, Outcome::kSkipped);
@@ -275,11 +275,7 @@ TEST(StepRunnerTest, StepThatWillNeverReturnAbandonsItselfAsAnError) {
     return true;
   }));
   steps.push_back(MakeStep("after", [](StepRecord&) { return true; }));
-  absl::Time overall = absl::InfiniteFuture();
-  std::vector<StepRecord> out;
-  std::vector<Straggler> stragglers;
-  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
-                NoDeadline, &out, &stragglers);
+  auto [out, stragglers] = RunToEnd(runner, std::move(steps));
   ASSERT_THAT(Names(out), ElementsAre("calls-exit", "after"));
   EXPECT_EQ(out[0].outcome, Outcome::kError);
   EXPECT_EQ(out[0].error, "it called exit()");
