@@ -189,6 +189,7 @@ orderly_cc_library(orderly_thread_pool
   SRCS
     blocks/internal/pool_core.cc
     blocks/internal/pool_core.h
+    blocks/internal/pool_core_ahead.cc
     blocks/internal/destructor_budget.h
     blocks/thread_pool.cc
   HDRS
@@ -1038,6 +1039,20 @@ orderly_cc_test(orderly_tests_blocks_terminate_hook_zmq_test
     absl::strings
     absl::synchronization
     absl::time
+    GTest::gmock_main)
+
+orderly_cc_test(orderly_tests_blocks_thread_pool_ahead_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:thread_pool_ahead_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/thread_pool_ahead_test.cc
+  DEPS
+    orderly_thread_pool
+    orderly_runtime
+    absl::synchronization
+    absl::time
+    orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
 orderly_cc_test(orderly_tests_blocks_thread_pool_lame_duck_test

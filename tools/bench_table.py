@@ -104,6 +104,8 @@ def run(binary, repetitions, extra):
       check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
       cwd=ROOT).stdout
   times = {}
+  if not out.strip():  # --filter matched nothing in this binary.
+    return times
   for b in json.loads(out)["benchmarks"]:
     if b.get("run_type") != "iteration" or b.get("error_occurred"):
       continue

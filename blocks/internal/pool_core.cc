@@ -2,7 +2,6 @@
 
 #include "blocks/internal/pool_core.h"
 
-#include <time.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -19,17 +18,6 @@
 
 namespace orderly {
 namespace blocks_internal {
-namespace {
-
-// Per task, under mu_: a coarse clock (a few ns, millisecond resolution) is
-// enough to say how long a stuck task has run.
-int64_t CoarseNowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
-
-}  // namespace
 
 absl::Status PoolCore::StartWorkers(int n) {
   regular_workers_ = n;
@@ -93,7 +81,7 @@ void PoolCore::StopAllTasks() {
 }
 
 std::string PoolCore::Worker::Describe() const {
-  absl::MutexLock lock(&core->mu_);
+  absl::MutexLock lock(&ahead_mu);
   if (current == nullptr) return "";
   const Task& t = *current;
   const std::string what =
@@ -127,12 +115,19 @@ void PoolCore::WorkerMain(int index) {
   mu_.Lock();
   while (AwaitTaskLocked(w, batch)) {
     Task task = TakeLocked(w);
-    w.current = &task;
+    const bool continues =
+        task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve;
+    {
+      absl::MutexLock lock(&w.ahead_mu);
+      w.current = &task;
+      w.current_since_ns = CoarseNowNs();
+    }
     mu_.Unlock();
-    Run(w, task, batch, joined);
+    do {
+      Run(w, task, batch, joined);
+    } while (TakeAhead(w, task));  // W6. Clears `current` when none is left.
     mu_.Lock();
-    w.current = nullptr;
-    if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
+    if (continues) {
       --in_continue_;  // Back from it (or it was dropped).
     } else {
       --busy_;
@@ -152,6 +147,10 @@ bool PoolCore::MayTakeLocked(const Worker& w) const {
 
 bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
   while (!MayTakeLocked(w)) {
+    // W6: before it waits or ends, nothing is left behind another's task.
+    // (The reserve has nothing to reclaim: it takes tasks only while every
+    // regular worker runs a continue task, taken with none ahead.)
+    if (!w.reserve && ReclaimAheadLocked()) continue;
     if (!batch.empty()) {
       mu_.Unlock();  // WakeAll() takes mu_.
       batch.Flush();  // Calls WakeAll() if that completed the shutdown.
@@ -178,15 +177,17 @@ bool PoolCore::MayEndEarlyLocked() const {
 
 Task PoolCore::TakeLocked(Worker& w) {
   Task task = queue_.take_front();
-  w.current_since_ns = CoarseNowNs();
   if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
     ++in_continue_;
     MaybeWakeReserveLocked();
-  } else if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
+    return task;
+  }
+  if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
     // W5: the workers waiting now may end; wake them to look.
     work_cv_.SignalAll();
     reserve_cv_.SignalAll();
   }
+  if (!w.reserve) TakeAheadLocked(w);  // W6.
   return task;
 }
 
@@ -361,6 +362,7 @@ void PoolCore::CancelPending() {
           .push_back(std::move(t));
     }
     for (Task& t : kept) queue_.push_back(std::move(t));
+    CancelAheadLocked(dropped);  // W6.
   }
   // Outside the lock: completion callbacks may call into the pool.
   for (Task& t : dropped) Cancel(t);

@@ -38,6 +38,15 @@
 //     so W2 holds without the idle one; and the idle one is not left waiting
 //     behind a stuck task, to be reported as a straggler in its place.
 //     (ThreadPoolTaskTest.IdleWorkersEndAndTheStuckTaskIsNamed)
+// W6. A regular worker that takes a task while the queue is long takes up
+//     to kAhead more behind it (never a continue-on-shutdown task) and runs
+//     them next without mu_: a worker outrun by its posters takes mu_ once
+//     per batch, not once per task. They are still the pool's: a worker
+//     about to wait or to end takes every task queued ahead by the others
+//     back into the queue first (a long task holds back no task while a
+//     worker idles), and CancelPending() cancels those that do not block
+//     shutdown. Lock order: mu_, then a worker's ahead_mu.
+//     (ThreadPoolTest.TasksTakenAheadByAStuckWorkerRunElsewhere)
 // T1. Each worker has one StopSource for its whole life; a task that takes
 //     a StopToken gets its token. The worker's terminate callback (the
 //     `threads` phase's terminate step) and the pool's destructor request
@@ -47,6 +56,8 @@
 
 #ifndef ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
 #define ORDERLY_BLOCKS_INTERNAL_POOL_CORE_H_
+
+#include <time.h>
 
 #include <atomic>
 #include <cstdint>
@@ -74,6 +85,14 @@
 namespace orderly {
 namespace blocks_internal {
 
+// Per task: a coarse clock (a few ns, millisecond resolution) is enough to
+// say how long a stuck task has run.
+inline int64_t CoarseNowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
 // Thread-safety: Post(), StartShutdown(), CancelPending() and stats() may be
 // called from any thread, at any time (the runtime's stop callback, `drain`
 // cleanup and counters call them too). StartWorkers() is called once, before
@@ -84,6 +103,8 @@ namespace blocks_internal {
 class PoolCore {
  public:
   static constexpr int kMaxThreads = 1024;
+  // W6: at most this many tasks taken ahead by one worker.
+  static constexpr size_t kAhead = 16;
 
   PoolCore(std::string name, Runtime* runtime)
       : name_(std::move(name)),
@@ -119,8 +140,8 @@ class PoolCore {
  private:
   struct alignas(64) Worker final : runtime_internal::ThreadActivity {
     // `task "fetch" (SKIP_ON_SHUTDOWN) for 1.2s`, or "" when idle. Takes
-    // core->mu_ (the registry calls it with its own lock held; the pool
-    // never calls the registry under mu_).
+    // ahead_mu (the registry calls it with its own lock held; the pool
+    // never calls the registry under a lock).
     std::string Describe() const override;
 
     PoolCore* core = nullptr;  // Set before the thread starts.
@@ -128,10 +149,18 @@ class PoolCore {
     bool reserve = false;  // Set before the thread starts.
     // T1. Created with the worker, never replaced.
     StopSource stop;
+    // Guards `ahead`, `current` and `current_since_ns`. A leaf lock.
+    mutable absl::Mutex ahead_mu;
+    // W6. Taken from the queue after the task it runs; FIFO. Added to only
+    // under core->mu_ (and ahead_mu).
+    BlockQueue<Task, 16> ahead ABSL_GUARDED_BY(ahead_mu);
+    // ahead.size(), read under core->mu_ without ahead_mu: it grows only
+    // under core->mu_, so a reader holding that never sees it too small.
+    std::atomic<size_t> ahead_size{0};
     // The task it runs now (on the worker's stack) and since when
-    // (CLOCK_MONOTONIC_COARSE, ns); null when idle. Guarded by core->mu_.
-    const Task* current = nullptr;
-    int64_t current_since_ns = 0;
+    // (CLOCK_MONOTONIC_COARSE, ns); null when idle.
+    const Task* current ABSL_GUARDED_BY(ahead_mu) = nullptr;
+    int64_t current_since_ns ABSL_GUARDED_BY(ahead_mu) = 0;
     // Touched by StartWorkers() and ShutdownAndJoin() only.
     std::thread thread;
     // Notified by the thread as its last step: after it, join() returns at
@@ -165,7 +194,21 @@ class PoolCore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool MayTakeLocked(const Worker& w) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Pops the front task for `w`; counts `w` into a continue-on-shutdown one.
+  // Then takes tasks ahead for `w` (W6).
   Task TakeLocked(Worker& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6 (pool_core_ahead.cc, as the three below): takes tasks ahead for
+  // `w` while the queue is long.
+  void TakeAheadLocked(Worker& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6: moves the next task `w` took ahead into `task` and makes it
+  // current; false (and nothing current) when there is none.
+  bool TakeAhead(Worker& w, Task& task);
+  // W6: moves every task the workers took ahead back into the queue (only
+  // called while it is empty, so the order holds). True if there was one.
+  bool ReclaimAheadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6: moves the tasks taken ahead that do not block shutdown to
+  // `dropped`, for CancelPending().
+  void CancelAheadLocked(std::vector<Task>& dropped)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(Worker& w, Task& task, TaskTracker::Batch& batch,
            ThreadRegistration& joined);
   void RunContinueTask(Worker& w, Task& task, TaskTracker::Batch& batch,

@@ -54,6 +54,9 @@ void Sequencer::Main() {
   sequencer_tid_.store(KernelTid(), std::memory_order_relaxed);
   sequencer_thread_.Bind();
   watchdog_.BindToCurrentThread();
+  // The first batch's executor, started now rather than in the shutdown
+  // (step_runner.h).
+  runner_.Prestart();
   while (!stop_state_->stop_requested()) {
     if (sem_wait(&wake_) != 0 && errno != EINTR) std::abort();
   }
@@ -272,18 +275,28 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
 
 void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
                                       ShutdownReport& report) {
-  // Newest registration first.
+  // What the steps share: the registrations, newest first, and one flag per
+  // callback, set when it returns. A callback still running after RunAll()
+  // was abandoned past its budget: its thread is demoted at once, not waited
+  // for until the deadline (its owner's unregistration waits for the
+  // callback; regression test: ExitTest.ExitWhileHoldingALockACallbackNeeds).
+  // One allocation for all of them, sized once: with thousands of threads,
+  // growing per-step copies cost the sequencer more than the callbacks did
+  // (BM_ShutdownThreads/4000, benchmarks/README.md).
+  struct Batch {
+    ThreadRegistry* registry;
+    std::vector<ThreadRegistry::Live> lives;
+    std::unique_ptr<std::atomic<bool>[]> returned;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->registry = registry_;
+  batch->lives = registry_->BeginTerminate();
+  const size_t n = batch->lives.size();
+  batch->returned.reset(new std::atomic<bool>[n]());
   std::vector<Step> steps;
-  // One flag per callback, set when it returns. A callback still running
-  // after RunAll() was abandoned past its budget: its thread is demoted at
-  // once, not waited for until the deadline (its owner's unregistration
-  // waits for the callback; regression test: ExitTest.
-  // ExitWhileHoldingALockACallbackNeeds).
-  std::vector<std::pair<ThreadRegistry::Live,
-                        std::shared_ptr<std::atomic<bool>>>> returned;
-  for (ThreadRegistry::Live& live : registry_->BeginTerminate()) {
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    returned.emplace_back(live, done);
+  steps.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const ThreadRegistry::Live& live = batch->lives[i];
     Step step;
     step.record.phase = std::string(kThreadsPhase);
     step.record.kind = StepKind::kTerminateCallback;
@@ -298,21 +311,22 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
                         : live.name;
     }
     step.budget = options_.callback_budget;
-    step.run = [registry = registry_, live = std::move(live),
-                done](StepRecord& record) {
+    // `batch` is shared: an abandoned step outlives this function.
+    step.run = [batch, i](StepRecord& record) {
       bool ran = false;
-      CallGuarded([&] { ran = registry->RunTerminateCallback(live); },
-                  &record);
-      done->store(true, std::memory_order_release);
+      CallGuarded(
+          [&] { ran = batch->registry->RunTerminateCallback(batch->lives[i]); },
+          &record);
+      batch->returned[i].store(true, std::memory_order_release);
       // A thread that ended before its turn has nothing to report.
       return ran || record.outcome != Outcome::kOk;
     };
     steps.push_back(std::move(step));
   }
   RunSteps(std::move(steps), phase_deadline, report);
-  for (const auto& [live, done] : returned) {
-    if (!done->load(std::memory_order_acquire)) {
-      registry_->DemoteBeforeJoin(live);
+  for (size_t i = 0; i < n; ++i) {
+    if (!batch->returned[i].load(std::memory_order_acquire)) {
+      registry_->DemoteBeforeJoin(batch->lives[i]);
     }
   }
   for (StepRecord& r : registry_->TakeLateRecords()) {

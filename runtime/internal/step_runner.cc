@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <limits>
+#include <memory>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,7 +24,6 @@ constexpr size_t kNone = std::numeric_limits<size_t>::max();
 }  // namespace
 
 struct StepRunner::Batch {
-  std::atomic<int32_t> executor_tid{0};  // Written by its executor.
   absl::Mutex mu;
   std::vector<Step> steps ABSL_GUARDED_BY(mu);
   std::vector<bool> keep ABSL_GUARDED_BY(mu);
@@ -53,30 +55,74 @@ struct StepRunner::Batch {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
+// One executor thread. Its fields are guarded by the runner's mu_, except
+// `tid` (written once by the thread itself).
+struct StepRunner::Executor {
+  StepRunner* runner = nullptr;
+  std::thread thread;
+  std::thread::id id;
+  std::atomic<int32_t> tid{0};
+  // The batch it runs now, or ran last (AbandonCallingStep() looks here).
+  std::shared_ptr<Batch> batch;
+  // Handed over by StartExecutor(), not taken yet.
+  std::shared_ptr<Batch> next;
+
+  static bool HasWork(Executor* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return e->next != nullptr || e->runner->quitting_;
+  }
+};
+
+StepRunner::StepRunner() = default;
+
 StepRunner::~StepRunner() {
-  std::vector<std::thread> executors;
+  std::vector<std::unique_ptr<Executor>> executors;
   {
     absl::MutexLock lock(&mu_);
+    quitting_ = true;  // A parked executor returns; a busy one after it.
+    parked_ = nullptr;
     executors.swap(executors_);
   }
-  for (std::thread& t : executors) t.join();
+  for (const std::unique_ptr<Executor>& e : executors) e->thread.join();
+}
+
+void StepRunner::Prestart() {
+  absl::MutexLock lock(&mu_);
+  if (parked_ == nullptr && executors_.empty()) parked_ = SpawnLocked();
+}
+
+StepRunner::Executor* StepRunner::SpawnLocked() {
+  try {
+    auto e = std::make_unique<Executor>();
+    e->runner = this;
+    // It waits on mu_, held here, before it looks for its batch.
+    e->thread = std::thread(&StepRunner::ExecutorMain, this, e.get());
+    e->id = e->thread.get_id();
+    executors_.push_back(std::move(e));
+    return executors_.back().get();
+  } catch (const std::exception&) {  // std::system_error, std::bad_alloc.
+    return nullptr;
+  }
 }
 
 bool StepRunner::IsExecutorThread() const {
+  const std::thread::id me = std::this_thread::get_id();
   absl::MutexLock lock(&mu_);
-  return std::find(executor_ids_.begin(), executor_ids_.end(),
-                   std::this_thread::get_id()) != executor_ids_.end();
+  for (const std::unique_ptr<Executor>& e : executors_) {
+    if (e->id == me) return true;
+  }
+  return false;
 }
 
 bool StepRunner::AbandonCallingStep(const char* why) {
+  const std::thread::id me = std::this_thread::get_id();
   std::shared_ptr<Batch> batch;
   {
     absl::MutexLock lock(&mu_);
-    const auto it = std::find(executor_ids_.begin(), executor_ids_.end(),
-                              std::this_thread::get_id());
-    if (it == executor_ids_.end()) return false;
-    batch = batches_[static_cast<size_t>(it - executor_ids_.begin())];
+    for (const std::unique_ptr<Executor>& e : executors_) {
+      if (e->id == me) batch = e->batch;
+    }
   }
+  if (batch == nullptr) return false;
   absl::MutexLock lock(&batch->mu);
   if (batch->abandoned || batch->running == kNone) return false;
   batch->left_why = why;
@@ -87,21 +133,36 @@ bool StepRunner::AbandonCallingStep(const char* why) {
 std::vector<int32_t> StepRunner::ExecutorTids() const {
   absl::MutexLock lock(&mu_);
   std::vector<int32_t> tids;
-  tids.reserve(batches_.size());
-  for (const std::shared_ptr<Batch>& b : batches_) {
-    tids.push_back(b->executor_tid.load(std::memory_order_relaxed));
+  tids.reserve(executors_.size());
+  for (const std::unique_ptr<Executor>& e : executors_) {
+    tids.push_back(e->tid.load(std::memory_order_relaxed));
   }
   return tids;
 }
 
-void StepRunner::ExecutorMain(std::shared_ptr<Batch> batch) {
+void StepRunner::ExecutorMain(StepRunner* runner, Executor* self) {
   pthread_setname_np(pthread_self(), "orderly-exec");
-  Batch& b = *batch;
-  b.executor_tid.store(KernelTid(), std::memory_order_relaxed);
+  self->tid.store(KernelTid(), std::memory_order_relaxed);
+  for (;;) {
+    std::shared_ptr<Batch> batch;
+    {
+      absl::MutexLock lock(&runner->mu_);
+      runner->mu_.Await(absl::Condition(&Executor::HasWork, self));
+      if (self->next == nullptr) return;  // The runner is destroyed.
+      batch = std::move(self->next);
+      self->next = nullptr;
+    }
+    if (!runner->RunBatch(self, *batch)) return;  // Left behind.
+  }
+}
+
+bool StepRunner::RunBatch(Executor* self, Batch& b) {
   b.mu.Lock();
   while (!b.abandoned && b.next < b.steps.size()) {
     const size_t i = b.next++;
     absl::AnyInvocable<bool(StepRecord&)> run = std::move(b.steps[i].run);
+    // A copy: the sequencer reads the running step's record (an overall
+    // deadline, an abandonment).
     StepRecord record = b.steps[i].record;
     record.start = absl::Now();
     b.running = i;
@@ -120,8 +181,17 @@ void StepRunner::ExecutorMain(std::shared_ptr<Batch> batch) {
     b.keep[i] = keep;
     b.running = kNone;
   }
+  const bool reusable = !b.abandoned;
+  if (reusable) {
+    // Parked before `done`: the sequencer's next batch, which may start the
+    // moment it sees `done`, finds this executor. Lock order: a batch's mu,
+    // then the runner's (as in RunAll()).
+    absl::MutexLock lock(&mu_);
+    if (!quitting_) parked_ = self;
+  }
   b.done = true;
   b.mu.Unlock();
+  return reusable;
 }
 
 void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
@@ -135,7 +205,8 @@ void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
   // when the batch deadline passes between steps.
   while (!steps.empty()) {
     if (absl::Now() >= batch_deadline) {
-      RecordSkipped(std::move(steps), out);
+      RecordSkipped(std::move(steps),
+                    "not run: its phase's budget ran out first", out);
       return;
     }
     auto batch = std::make_shared<Batch>();
@@ -143,31 +214,40 @@ void StepRunner::RunAll(std::vector<Step> steps, absl::Time batch_deadline,
     batch->keep.assign(steps.size(), false);
     batch->steps = std::move(steps);
     steps.clear();
-    StartExecutor(batch);
+    if (!StartExecutor(batch)) {
+      RecordSkipped(std::move(batch->steps),
+                    "not run: no thread could be started to run it (out of "
+                    "threads or memory)",
+                    out);
+      return;
+    }
     const size_t abandoned_at =
         batch->Watch(batch_deadline, overall_deadline, on_overall_deadline);
     steps = batch->Collect(abandoned_at, out, stragglers);
   }
 }
 
-void StepRunner::RecordSkipped(std::vector<Step> steps,
+void StepRunner::RecordSkipped(std::vector<Step> steps, const char* why,
                                std::vector<StepRecord>* out) {
   for (Step& step : steps) {
     StepRecord record = std::move(step.record);
     record.start = absl::Now();
     record.outcome = Outcome::kSkipped;
-    record.error = "not run: its phase's budget ran out first";
+    record.error = why;
     out->push_back(std::move(record));
   }
 }
 
-void StepRunner::StartExecutor(const std::shared_ptr<Batch>& batch) {
+bool StepRunner::StartExecutor(const std::shared_ptr<Batch>& batch) {
   ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
   absl::MutexLock lock(&mu_);
-  executors_.emplace_back(&StepRunner::ExecutorMain, batch);
-  executor_ids_.push_back(executors_.back().get_id());
-  batches_.push_back(batch);
-  current_executor_ = executors_.back().native_handle();
+  Executor* e = std::exchange(parked_, nullptr);
+  if (e == nullptr) e = SpawnLocked();
+  if (e == nullptr) return false;
+  e->batch = batch;
+  e->next = batch;
+  current_executor_ = e->thread.native_handle();
+  return true;
 }
 
 size_t StepRunner::Batch::Watch(absl::Time batch_deadline,
@@ -221,6 +301,7 @@ std::vector<Step> StepRunner::Batch::Collect(
   const size_t finished = abandoned_at != kNone ? abandoned_at
                           : done                 ? steps.size()
                                                  : next;
+  out->reserve(out->size() + finished + 1);
   for (size_t i = 0; i < finished; ++i) {
     if (keep[i]) out->push_back(std::move(steps[i].record));
   }

@@ -10,6 +10,14 @@
 // on a fresh executor. So a stuck cleanup costs its budget, never the
 // sequence.
 //
+// An executor that finished its batch waits for the next one: a sequence
+// starts a thread only for its first batch and after an abandoned step, not
+// once per phase. Prestart() starts that first one ahead of time (the
+// sequencer does, when the runtime is made), so a shutdown creates no
+// thread at all unless a step gets stuck: none of its time goes to
+// creating one, and it cannot fail for want of one. If no thread can be
+// started, the batch's steps are recorded as skipped, with the reason.
+//
 // The executor publishes which step runs and since when; the sequencer
 // sleeps until that step's deadline, and only re-checks then. A fast batch
 // costs one clock read and one uncontended lock per step, not a context
@@ -58,7 +66,7 @@ class StepRunner {
   using DeadlineHandler =
       absl::FunctionRef<void(const StepRecord& running, absl::Time now)>;
 
-  StepRunner() = default;
+  StepRunner();
   ~StepRunner();
   StepRunner(const StepRunner&) = delete;
   StepRunner& operator=(const StepRunner&) = delete;
@@ -74,6 +82,10 @@ class StepRunner {
               DeadlineHandler on_overall_deadline,
               std::vector<StepRecord>* out,
               std::vector<Straggler>* stragglers);
+
+  // Starts an executor that waits for the first batch, if none exists yet.
+  // A thread that cannot be started is left to RunAll() to try again.
+  void Prestart();
 
   // True if the calling thread is (or was) one of this runner's executors.
   bool IsExecutorThread() const;
@@ -91,27 +103,35 @@ class StepRunner {
     return current_executor_;
   }
 
-  // The kernel tids of the executors started so far (0 for one that has not
-  // run yet), so that a scan of the process's threads need not open their
-  // names to know them (Sequencer::UnknownThreads()). The tids of
-  // executors that have ended are kept: the kernel hands a tid out again
+  // The kernel tids of the executors started so far (0 for one that has
+  // not stored it yet), so that a scan of the process's threads need not
+  // open their names to know them (Sequencer::UnknownThreads()). The tids
+  // of executors that have ended are kept: the kernel hands a tid out again
   // only after the pid space wraps, and a foreign thread given one would
   // then go unlisted, never listed wrongly. Thread-safe.
   std::vector<int32_t> ExecutorTids() const;
 
  private:
   struct Batch;
-  static void ExecutorMain(std::shared_ptr<Batch> batch);
-  // The steps of RunAll(), one round (one executor) at a time.
-  static void RecordSkipped(std::vector<Step> steps,
+  struct Executor;
+  static void ExecutorMain(StepRunner* runner, Executor* self);
+  // Runs `b` on the calling executor `self`; false if a step was abandoned
+  // (the executor then exits). Parks `self` before it says the batch is
+  // done, so that the sequencer's next batch finds it.
+  bool RunBatch(Executor* self, Batch& b);
+  static void RecordSkipped(std::vector<Step> steps, const char* why,
                             std::vector<StepRecord>* out);
-  void StartExecutor(const std::shared_ptr<Batch>& batch);
+  // Hands `batch` to the parked executor, or starts one; false if no
+  // thread could be started.
+  bool StartExecutor(const std::shared_ptr<Batch>& batch);
+  Executor* SpawnLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
-  std::vector<std::thread> executors_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread::id> executor_ids_ ABSL_GUARDED_BY(mu_);
-  // batches_[i] is the batch executors_[i] runs.
-  std::vector<std::shared_ptr<Batch>> batches_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<Executor>> executors_ ABSL_GUARDED_BY(mu_);
+  // Done with its batch (or prestarted), waiting for the next. At most one:
+  // one batch runs at a time.
+  Executor* parked_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool quitting_ ABSL_GUARDED_BY(mu_) = false;  // The destructor runs.
   ThreadChecker sequencer_thread_;  // Binds on RunAll()'s first call.
   pthread_t current_executor_ ABSL_GUARDED_BY(sequencer_thread_){};
 };

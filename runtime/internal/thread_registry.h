@@ -247,6 +247,9 @@ class ThreadRegistry {
   void UnregisterSlow(Slot& slot, uint32_t index, uint32_t generation);
   // After its terminate callback, when nobody waits for it: no mu_. `s` is
   // the slot's state as last read.
+  // Spins a moment (then yields a few times) while only pins hold `s`;
+  // returns the last state read.
+  uint64_t AwaitUnpinnedBriefly(const Slot& slot, uint64_t s) const;
   void UnregisterTerminated(Slot& slot, uint32_t index, uint32_t generation,
                             uint64_t s);
   void AddWaitedLocked(Slot& slot, uint32_t index, uint32_t generation,

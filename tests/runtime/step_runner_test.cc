@@ -5,8 +5,13 @@
 
 #include "runtime/internal/step_runner.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -282,6 +287,119 @@ TEST(StepRunnerTest, StepThatWillNeverReturnAbandonsItselfAsAnError) {
   EXPECT_TRUE(stragglers.empty());  // Parked on purpose: not a straggler.
   release.Notify();
 }
+
+
+// One step that stores the kernel tid it ran on.
+std::vector<Step> OneStepOn(std::atomic<int32_t>& tid) {
+  std::vector<Step> steps;
+  steps.push_back(MakeStep("on", [&tid](StepRecord&) {
+    tid.store(runtime_internal::KernelTid());
+    return true;
+  }));
+  return steps;
+}
+
+// An executor that finished its batch takes the next: a sequence of
+// phases starts one thread, not one per phase. One left behind in a stuck
+// step is never handed another batch.
+TEST(StepRunnerTest, BatchesReuseTheExecutorUnlessOneWasAbandoned) {
+  absl::Notification release;  // Outlives the runner, which joins the step.
+  StepRunner runner;
+  std::atomic<int32_t> first{0}, second{0}, third{0};
+  ASSERT_EQ(RunToEnd(runner, OneStepOn(first)).out.size(), 1u);
+  ASSERT_EQ(RunToEnd(runner, OneStepOn(second)).out.size(), 1u);
+  EXPECT_NE(first.load(), 0);
+  EXPECT_EQ(first.load(), second.load());
+  EXPECT_THAT(runner.ExecutorTids(), ElementsAre(first.load()));
+
+  std::atomic<int32_t> stuck_on{0};
+  std::vector<Step> steps;
+  steps.push_back(MakeStep(
+      "stuck",
+      [&](StepRecord&) {
+        stuck_on.store(runtime_internal::KernelTid());
+        release.WaitForNotification();
+        return true;
+      },
+      absl::Milliseconds(20)));
+  ASSERT_EQ(RunToEnd(runner, std::move(steps)).out.size(), 1u);
+  EXPECT_EQ(stuck_on.load(), first.load());  // Still the first executor.
+  ASSERT_EQ(RunToEnd(runner, OneStepOn(third)).out.size(), 1u);
+  EXPECT_NE(third.load(), 0);
+  EXPECT_NE(third.load(), stuck_on.load());  // A fresh one, not the stuck.
+  EXPECT_EQ(runner.ExecutorTids().size(), 2u);
+  release.Notify();
+}
+
+// Prestart() starts the executor the first batch then runs on: no thread
+// is created in the shutdown itself.
+TEST(StepRunnerTest, PrestartedExecutorRunsTheFirstBatch) {
+  StepRunner runner;
+  runner.Prestart();
+  runner.Prestart();  // Once is enough; a second call starts nothing.
+  std::atomic<int32_t> ran_on{0};
+  ASSERT_EQ(RunToEnd(runner, OneStepOn(ran_on)).out.size(), 1u);
+  EXPECT_THAT(runner.ExecutorTids(), ElementsAre(ran_on.load()));
+}
+
+#if !defined(ORDERLY_SANITIZER_BUILD)
+// No thread can be started (here: a process whose address space is capped
+// below a thread stack): the batch's steps are recorded as skipped, with
+// the reason, instead of ending the process. The child is this binary run
+// afresh, so that glibc has no cached stack from earlier tests to hand out;
+// it runs NoThreadChild() before main() and exits with its verdict. The
+// sanitizers' shadow memory does not fit under such a cap: they skip it.
+constexpr char kNoThreadChildEnv[] = "ORDERLY_STEP_RUNNER_NO_THREAD_CHILD";
+
+int NoThreadChild() {
+  long pages = 0;
+  if (FILE* f = fopen("/proc/self/statm", "r")) {
+    if (fscanf(f, "%ld", &pages) != 1) pages = 0;
+    fclose(f);
+  }
+  // Room for the heap to grow a little, not for an 8 MiB stack.
+  rlimit cap{};
+  cap.rlim_cur = cap.rlim_max =
+      static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) +
+      (rlim_t{1} << 20);
+  if (pages == 0 || setrlimit(RLIMIT_AS, &cap) != 0) return 2;
+  StepRunner runner;
+  bool ran = false;
+  std::vector<Step> steps;
+  steps.push_back(MakeStep("c", [&](StepRecord&) { return ran = true; }));
+  std::vector<StepRecord> out;
+  std::vector<Straggler> stragglers;
+  absl::Time overall = absl::InfiniteFuture();
+  runner.RunAll(std::move(steps), absl::InfiniteFuture(), &overall,
+                [](const StepRecord&, absl::Time) {}, &out, &stragglers);
+  const bool skipped = !ran && out.size() == 1 &&
+                       out[0].outcome == Outcome::kSkipped &&
+                       out[0].error.find("no thread could be started") !=
+                           std::string::npos;
+  return skipped ? 0 : 1;
+}
+
+[[maybe_unused]] const bool kIsNoThreadChild = [] {
+  if (getenv(kNoThreadChildEnv) != nullptr) _exit(NoThreadChild());
+  return false;
+}();
+
+TEST(StepRunnerTest, StepsAreSkippedWithTheReasonWhenNoThreadCanStart) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv(kNoThreadChildEnv, "1", 1);
+    execl("/proc/self/exe", "step_runner_test", static_cast<char*>(nullptr));
+    _exit(3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "1: not recorded as skipped with the reason; 2: no cap was set; "
+         "3: could not run the child";
+}
+#endif
 
 }  // namespace direct
 }  // namespace

@@ -1,0 +1,191 @@
+// Copyright 2026 The orderly Authors.
+//
+// ThreadPool, invariant W6 (blocks/internal/pool_core.h): a worker that
+// finds the queue long takes tasks ahead and runs them without the pool's
+// lock, but they stay the pool's. A long task does not hold back the tasks
+// its worker took ahead while another worker idles, the report still names
+// the task each worker runs, and shutdown cancels what was taken ahead and
+// does not block it, exactly once.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "blocks/thread_pool.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runtime/runtime.h"
+
+namespace orderly {
+namespace {
+
+using SB = ShutdownBehavior;
+
+ThreadPoolOptions On(Runtime& rt, int threads) {
+  ThreadPoolOptions options;
+  options.runtime = &rt;
+  options.num_threads = threads;
+  return options;
+}
+
+// Enough behind the stuck task that its worker takes the most it may
+// ahead (kAhead, 16): the queue then holds at least 3 * 16 behind it.
+constexpr int kQuick = 60;
+
+// Both workers are held in `gate` tasks while the test queues `stuck`
+// (which blocks until `release_stuck`) and kQuick quick ones behind it;
+// then one gate opens: that worker takes `stuck` and some of the quick
+// ones ahead. Then the other opens.
+struct TwoWorkers {
+  absl::Notification open_first, open_second, release_stuck;
+  absl::Notification first_in, second_in, stuck_in;
+};
+
+TEST(ThreadPoolTest, TasksTakenAheadByAStuckWorkerRunElsewhere) {
+  TwoWorkers t;
+  std::atomic<int> quick_done{0};
+  absl::Notification all_quick_done;
+  Runtime rt;
+  auto pool = ThreadPool::Create("ahead", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.first_in.Notify();
+                        t.open_first.WaitForNotification();
+                      }).ok());
+  t.first_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.second_in.Notify();
+                        t.open_second.WaitForNotification();
+                      }).ok());
+  t.second_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.stuck_in.Notify();
+                        t.release_stuck.WaitForNotification();
+                      }).ok());
+  for (int i = 0; i < kQuick; ++i) {
+    ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                          if (quick_done.fetch_add(1) + 1 == kQuick) {
+                            all_quick_done.Notify();
+                          }
+                        }).ok());
+  }
+  t.open_first.Notify();
+  t.stuck_in.WaitForNotification();  // Its worker took some ahead, too.
+  t.open_second.Notify();
+  // The other worker runs what is queued, then takes back what the stuck
+  // one holds ahead. Without that, the quick tasks taken ahead wait for
+  // `release_stuck`, which comes only after this wait.
+  EXPECT_TRUE(all_quick_done.WaitForNotificationWithTimeout(absl::Seconds(30)))
+      << quick_done.load() << " of " << kQuick
+      << " quick tasks ran while one worker was stuck";
+  t.release_stuck.Notify();
+  EXPECT_EQ(quick_done.load(), kQuick);
+}
+
+// With both workers stuck, one holding tasks ahead: the stop cancels every
+// SKIP_ON_SHUTDOWN task (those taken ahead too) before the workers come
+// back, runs every BLOCK_SHUTDOWN one, each exactly once.
+TEST(ThreadPoolTest, ShutdownCancelsTasksTakenAheadAndRunsBlockingOnes) {
+  TwoWorkers t;
+  std::atomic<int> skip_ran{0}, block_ran{0};
+  std::vector<TaskHandle> skips, blocks;
+  Runtime rt;
+  auto pool = ThreadPool::Create("ahead", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.first_in.Notify();
+                        t.open_first.WaitForNotification();
+                      }).ok());
+  t.first_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.second_in.Notify();
+                        t.open_second.WaitForNotification();
+                      }).ok());
+  t.second_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.stuck_in.Notify();
+                        t.release_stuck.WaitForNotification();
+                      }).ok());
+  for (int i = 0; i < kQuick; ++i) {
+    if (i % 2 == 0) {
+      skips.push_back((*pool)->Submit(SB::kSkipOnShutdown, [&] { ++skip_ran; }));
+    } else {
+      blocks.push_back(
+          (*pool)->Submit(SB::kBlockShutdown, [&] { ++block_ran; }));
+    }
+  }
+  t.open_first.Notify();
+  t.stuck_in.WaitForNotification();  // Took some ahead; the other is held.
+  // The stop cancels what does not block shutdown; the `threads` phase
+  // then waits for the workers, which the test releases once every
+  // skipped task's handle says it was cancelled.
+  std::thread shutdown([&] { rt.Shutdown().IgnoreError(); });
+  for (TaskHandle& h : skips) {
+    EXPECT_EQ(h.Wait().code(), absl::StatusCode::kCancelled) << h.Wait();
+  }
+  t.open_second.Notify();
+  t.release_stuck.Notify();
+  for (TaskHandle& h : blocks) EXPECT_TRUE(h.Wait().ok()) << h.Wait();
+  shutdown.join();
+  EXPECT_EQ(skip_ran.load(), 0);
+  EXPECT_EQ(block_ran.load(), kQuick / 2);
+  const ThreadPool::Stats stats = (*pool)->stats();
+  EXPECT_EQ(stats.cancelled, kQuick / 2);
+  EXPECT_EQ(stats.completed, 3 + kQuick / 2);  // The three gates too.
+}
+
+// The report names the task a worker runs, also one it took ahead: the
+// worker past its join budget is reported running it, by its name.
+TEST(ThreadPoolTest, ATaskTakenAheadIsNamedWhileItRuns) {
+  TwoWorkers t;
+  absl::Notification named_in, release_named;
+  RuntimeOptions options;
+  options.join_budget = absl::Milliseconds(300);
+  options.deadline = absl::Seconds(60);
+  Runtime rt(options);
+  auto pool = ThreadPool::Create("ahead", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.first_in.Notify();
+                        t.open_first.WaitForNotification();
+                      }).ok());
+  t.first_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.second_in.Notify();
+                        t.open_second.WaitForNotification();
+                      }).ok());
+  t.second_in.WaitForNotification();
+  // The first worker takes this one, and the named one ahead with it.
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [] {}).ok());
+  TaskOptions named;
+  named.behavior = SB::kSkipOnShutdown;
+  named.name = "taken ahead";
+  TaskHandle h = (*pool)->Submit(named, [&] {
+    named_in.Notify();
+    release_named.WaitForNotification();
+  });
+  for (int i = 0; i < kQuick; ++i) {
+    ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [] {}).ok());
+  }
+  t.open_first.Notify();
+  named_in.WaitForNotification();
+  t.open_second.Notify();
+  auto report = rt.Shutdown();
+  ASSERT_TRUE(report.ok()) << report.status();
+  const ShutdownReport& r = **report;
+  ASSERT_EQ(r.stragglers.size(), 1u) << r.ToText();
+  EXPECT_THAT(r.stragglers[0].why,
+              ::testing::HasSubstr(
+                  "running task \"taken ahead\" (SKIP_ON_SHUTDOWN) for "))
+      << r.ToText();
+  release_named.Notify();
+  EXPECT_TRUE(h.Wait().ok());
+}
+
+}  // namespace
+}  // namespace orderly
