@@ -117,7 +117,15 @@
 // count); a kBlockShutdown submission adds one fetch_add, a
 // kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
-// high for a moment, never low). A kContinueOnShutdown task pays two
+// high for a moment, never low). A worker that finds the queue long (at
+// least 3 tasks per worker behind the one it takes) takes up to 16 more
+// at once and runs them in order, without the pool's lock: a pool outrun
+// by its submitters takes the lock once per batch. They stay the pool's:
+// a worker about to wait or end takes them back first, so a long task
+// holds back no task while another worker is free, and the `drain`
+// cancellation reaches them too. Order: tasks start in submission order,
+// except that another worker may start a later task while one runs those
+// it took ahead. A kContinueOnShutdown task pays two
 // registrations (its worker turns daemon while it runs). The reserve is one
 // more thread per pool, parked until a shutdown needs it. See
 // benchmarks/README-blocks.md.

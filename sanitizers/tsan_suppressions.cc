@@ -13,5 +13,6 @@
 extern "C" const char* __tsan_default_suppressions() {
   return "race:synchronization_internal::Waiter::Post\n"
          "thread:orderly::Runtime::StartFresh\n"
-         "thread:orderly::runtime_internal::StepRunner::RunAll\n";
+         "thread:orderly::runtime_internal::StepRunner::RunAll\n"
+         "thread:orderly::runtime_internal::StepRunner::Prestart\n";
 }
