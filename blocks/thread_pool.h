@@ -117,15 +117,18 @@
 // count); a kBlockShutdown submission adds one fetch_add, a
 // kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
-// high for a moment, never low). A worker that finds the queue long (at
-// least 3 tasks per worker behind the one it takes) takes up to 16 more
-// at once and runs them in order, without the pool's lock: a pool outrun
-// by its submitters takes the lock once per batch. They stay the pool's:
-// a worker about to wait or end takes them back first, so a long task
-// holds back no task while another worker is free, and the `drain`
-// cancellation reaches them too. Order: tasks start in submission order,
-// except that another worker may start a later task while one runs those
-// it took ahead. A kContinueOnShutdown task pays two
+// high for a moment, never low). A worker that finds many tasks queued
+// behind the one it takes (2 per worker, plus 2, or more) takes a share of
+// them at once (the queue's length over the number of workers plus one,
+// at most 16) and runs them in order without the pool's lock: a pool
+// outrun by its submitters takes the lock once per batch. They stay the
+// pool's: a worker about to wait or end puts them back in the queue first,
+// a worker coming back to the queue takes over those held by a worker that
+// has been in one task for 5 ms or more, and the `drain` cancellation
+// reaches them too. So a long task holds back the tasks its worker took
+// ahead for about 5 ms at most while another worker is free. Order: tasks
+// start in submission order, except that other workers may start later
+// tasks while one runs those it took ahead. A kContinueOnShutdown task pays two
 // registrations (its worker turns daemon while it runs). The reserve is one
 // more thread per pool, parked until a shutdown needs it. See
 // benchmarks/README-blocks.md.

@@ -203,6 +203,7 @@ orderly_cc_library(orderly_thread_pool
     orderly_runtime
     orderly_check_internal
     orderly_exception_text_internal
+    absl::inlined_vector
     orderly_fork_epoch_internal
     orderly_text_out_internal
     orderly_version
@@ -2045,6 +2046,7 @@ set(ORDERLY_ABSL_DEPS
   absl::flat_hash_map
   absl::flat_hash_set
   absl::function_ref
+  absl::inlined_vector
   absl::span
   absl::stacktrace
   absl::status

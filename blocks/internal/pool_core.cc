@@ -24,6 +24,8 @@ absl::Status PoolCore::StartWorkers(int n) {
   for (int i = 0; i <= n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->core = this;
+    absl::MutexLock lock(&workers_.back()->ahead_mu);
+    workers_.back()->ahead.ReserveBlock();  // W6: a takeover never throws.
     workers_.back()->name = absl::StrCat(name_, "/", i);
   }
   workers_.back()->name = absl::StrCat(name_, "/reserve");
@@ -92,7 +94,8 @@ std::string PoolCore::Worker::Describe() const {
   return absl::StrCat(
       what, " (", ShutdownBehaviorName(t.behavior), ") for ",
       runtime_internal::HumanDuration(
-          absl::Nanoseconds(CoarseNowNs() - current_since_ns)));
+          absl::Nanoseconds(CoarseNowNs() -
+                        current_since_ns.load(std::memory_order_relaxed))));
 }
 
 void PoolCore::WorkerMain(int index) {
@@ -120,7 +123,7 @@ void PoolCore::WorkerMain(int index) {
     {
       absl::MutexLock lock(&w.ahead_mu);
       w.current = &task;
-      w.current_since_ns = CoarseNowNs();
+      w.current_since_ns.store(CoarseNowNs(), std::memory_order_relaxed);
     }
     mu_.Unlock();
     do {
@@ -138,6 +141,9 @@ void PoolCore::WorkerMain(int index) {
 }
 
 bool PoolCore::MayTakeLocked(const Worker& w) const {
+  if (!w.reserve && w.ahead_size.load(std::memory_order_relaxed) > 0) {
+    return true;  // W6: taken over from a stuck worker; run next.
+  }
   if (queue_.empty()) return false;
   if (!w.reserve) return true;
   // The reserve: only while no regular worker can (W2). After the bit, the
@@ -146,11 +152,13 @@ bool PoolCore::MayTakeLocked(const Worker& w) const {
 }
 
 bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
+  // W6: what a stuck worker holds ahead runs before the queue's tasks. (The
+  // reserve has nothing to take back: it takes tasks only while every
+  // regular worker runs a continue task, taken with none ahead.)
+  if (!w.reserve) ReclaimAheadLocked(w, /*all=*/false);
   while (!MayTakeLocked(w)) {
     // W6: before it waits or ends, nothing is left behind another's task.
-    // (The reserve has nothing to reclaim: it takes tasks only while every
-    // regular worker runs a continue task, taken with none ahead.)
-    if (!w.reserve && ReclaimAheadLocked()) continue;
+    if (!w.reserve && ReclaimAheadLocked(w, /*all=*/true)) continue;
     if (!batch.empty()) {
       mu_.Unlock();  // WakeAll() takes mu_.
       batch.Flush();  // Calls WakeAll() if that completed the shutdown.
@@ -176,6 +184,17 @@ bool PoolCore::MayEndEarlyLocked() const {
 }
 
 Task PoolCore::TakeLocked(Worker& w) {
+  if (!w.reserve && w.ahead_size.load(std::memory_order_relaxed) > 0) {
+    // W6: taken over from a stuck worker (never continue-on-shutdown ones).
+    if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
+      work_cv_.SignalAll();  // W5, as below.
+      reserve_cv_.SignalAll();
+    }
+    absl::MutexLock lock(&w.ahead_mu);
+    Task task = w.ahead.take_front();
+    SetAheadSize(w);
+    return task;
+  }
   Task task = queue_.take_front();
   if (task.behavior == ShutdownBehavior::kContinueOnShutdown && !w.reserve) {
     ++in_continue_;

@@ -41,12 +41,16 @@
 // W6. A regular worker that takes a task while the queue is long takes up
 //     to kAhead more behind it (never a continue-on-shutdown task) and runs
 //     them next without mu_: a worker outrun by its posters takes mu_ once
-//     per batch, not once per task. They are still the pool's: a worker
-//     about to wait or to end takes every task queued ahead by the others
-//     back into the queue first (a long task holds back no task while a
-//     worker idles), and CancelPending() cancels those that do not block
-//     shutdown. Lock order: mu_, then a worker's ahead_mu.
-//     (ThreadPoolTest.TasksTakenAheadByAStuckWorkerRunElsewhere)
+//     per batch, not once per task. They are still the pool's. A worker
+//     about to wait or to end first puts every task the others hold ahead
+//     back into the queue, oldest batch first; a worker coming back to the
+//     queue first takes over the tasks held ahead by a worker whose current
+//     task started kStaleAheadNs ago or more (so a long task holds them
+//     back that long at most, even while the queue never empties); and
+//     CancelPending() cancels those that do not block shutdown. Only one
+//     worker's ahead_mu is held at a time. Lock order: mu_, then ahead_mu.
+//     (ThreadPoolTest.TasksTakenAheadByAStuckWorkerRunElsewhere,
+//     ThreadPoolTest.TasksTakenAheadRunUnderSteadyLoad)
 // T1. Each worker has one StopSource for its whole life; a task that takes
 //     a StopToken gets its token. The worker's terminate callback (the
 //     `threads` phase's terminate step) and the pool's destructor request
@@ -105,6 +109,9 @@ class PoolCore {
   static constexpr int kMaxThreads = 1024;
   // W6: at most this many tasks taken ahead by one worker.
   static constexpr size_t kAhead = 16;
+  // W6: a worker in one task this long (or preempted that long) has its
+  // tasks taken ahead taken over. Coarse-clock time: 1-4 ms resolution.
+  static constexpr int64_t kStaleAheadNs = 5 * 1000 * 1000;
 
   PoolCore(std::string name, Runtime* runtime)
       : name_(std::move(name)),
@@ -157,10 +164,14 @@ class PoolCore {
     // ahead.size(), read under core->mu_ without ahead_mu: it grows only
     // under core->mu_, so a reader holding that never sees it too small.
     std::atomic<size_t> ahead_size{0};
-    // The task it runs now (on the worker's stack) and since when
-    // (CLOCK_MONOTONIC_COARSE, ns); null when idle.
+    // Which batch `ahead` holds (core->next_ahead_epoch_ when taken): the
+    // lower, the older its tasks. Touched under core->mu_ only.
+    uint64_t ahead_epoch = 0;
+    // The task it runs now (on the worker's stack); null when idle.
     const Task* current ABSL_GUARDED_BY(ahead_mu) = nullptr;
-    int64_t current_since_ns ABSL_GUARDED_BY(ahead_mu) = 0;
+    // Since when (CLOCK_MONOTONIC_COARSE, ns): stored under ahead_mu, read
+    // without it to tell a stuck worker (W6).
+    std::atomic<int64_t> current_since_ns{0};
     // Touched by StartWorkers() and ShutdownAndJoin() only.
     std::thread thread;
     // Notified by the thread as its last step: after it, join() returns at
@@ -202,9 +213,14 @@ class PoolCore {
   // W6: moves the next task `w` took ahead into `task` and makes it
   // current; false (and nothing current) when there is none.
   bool TakeAhead(Worker& w, Task& task);
-  // W6: moves every task the workers took ahead back into the queue (only
-  // called while it is empty, so the order holds). True if there was one.
-  bool ReclaimAheadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6, for `thief`, whose own ahead is empty. `all`: the queue is empty;
+  // every task held ahead goes back into it, oldest batch first. Else:
+  // the tasks held by the one stale worker with the oldest batch become
+  // `thief`'s own, run next. True if any moved.
+  bool ReclaimAheadLocked(Worker& thief, bool all)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6: stores v.ahead.size() in v.ahead_size and counts `v` in holders_.
+  void SetAheadSize(Worker& v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(v.ahead_mu);
   // W6: moves the tasks taken ahead that do not block shutdown to
   // `dropped`, for CancelPending().
   void CancelAheadLocked(std::vector<Task>& dropped)
@@ -254,6 +270,11 @@ class PoolCore {
   // Workers that took a task and have not come back for the next, except
   // regular workers in a continue-on-shutdown task (W5).
   int busy_ ABSL_GUARDED_BY(mu_) = 0;
+  // W6: batches taken ahead so far (Worker::ahead_epoch).
+  uint64_t next_ahead_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  // W6: workers whose ahead is not empty. Grows under mu_ only, so a
+  // reader holding mu_ that sees 0 knows nothing is held ahead.
+  std::atomic<int> holders_{0};
   std::vector<std::thread::id> ids_ ABSL_GUARDED_BY(mu_);
   int started_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status start_error_ ABSL_GUARDED_BY(mu_);

@@ -75,14 +75,18 @@ struct StepRunner::Executor {
 StepRunner::StepRunner() = default;
 
 StepRunner::~StepRunner() {
-  std::vector<std::unique_ptr<Executor>> executors;
+  // executors_ stays as it is while they are joined: a step still running
+  // on one (abandoned) is still told it runs on an executor.
+  std::vector<std::thread*> threads;
   {
     absl::MutexLock lock(&mu_);
     quitting_ = true;  // A parked executor returns; a busy one after it.
     parked_ = nullptr;
-    executors.swap(executors_);
+    for (const std::unique_ptr<Executor>& e : executors_) {
+      threads.push_back(&e->thread);
+    }
   }
-  for (const std::unique_ptr<Executor>& e : executors) e->thread.join();
+  for (std::thread* t : threads) t->join();
 }
 
 void StepRunner::Prestart() {

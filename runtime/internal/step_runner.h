@@ -17,6 +17,9 @@
 // thread at all unless a step gets stuck: none of its time goes to
 // creating one, and it cannot fail for want of one. If no thread can be
 // started, the batch's steps are recorded as skipped, with the reason.
+// So callbacks and cleanups share one thread from phase to phase: what one
+// leaves in a thread_local, the next sees, and its destructor runs when the
+// runtime is destroyed (never, for Runtime::Default()).
 //
 // The executor publishes which step runs and since when; the sequencer
 // sleeps until that step's deadline, and only re-checks then. A fast batch

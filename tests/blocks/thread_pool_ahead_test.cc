@@ -87,6 +87,71 @@ TEST(ThreadPoolTest, TasksTakenAheadByAStuckWorkerRunElsewhere) {
   EXPECT_EQ(quick_done.load(), kQuick);
 }
 
+// The queue never empties (a poster keeps it full of slow tasks), so no
+// worker is ever about to wait: the tasks the stuck worker took ahead are
+// still taken over, once its task has run for a few milliseconds, and run
+// while the poster still posts.
+TEST(ThreadPoolTest, TasksTakenAheadRunUnderSteadyLoad) {
+  TwoWorkers t;
+  std::atomic<int> marked_done{0};
+  absl::Notification all_marked_done;
+  std::atomic<bool> stop_posting{false};
+  Runtime rt;
+  auto pool = ThreadPool::Create("ahead", On(rt, 2));
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.first_in.Notify();
+                        t.open_first.WaitForNotification();
+                      }).ok());
+  t.first_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.second_in.Notify();
+                        t.open_second.WaitForNotification();
+                      }).ok());
+  t.second_in.WaitForNotification();
+  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                        t.stuck_in.Notify();
+                        t.release_stuck.WaitForNotification();
+                      }).ok());
+  for (int i = 0; i < kQuick; ++i) {
+    ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
+                          if (marked_done.fetch_add(1) + 1 == kQuick) {
+                            all_marked_done.Notify();
+                          }
+                        }).ok());
+  }
+  // Slow fillers (each busy for 50 us), posted faster than one worker
+  // runs them, from before the second worker starts: it never finds the
+  // queue empty.
+  auto filler = [] {
+    const absl::Time until = absl::Now() + absl::Microseconds(50);
+    while (absl::Now() < until) {
+    }
+  };
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE((*pool)->Post(SB::kSkipOnShutdown, filler).ok());
+  }
+  int posted = 0;
+  std::thread poster([&] {
+    // At most ~40,000 fillers: 2 s of the second worker's time.
+    while (!stop_posting.load() && posted < 40000) {
+      (*pool)->Post(SB::kSkipOnShutdown, filler).IgnoreError();
+      ++posted;
+      if (posted % 8 == 0) std::this_thread::yield();
+    }
+  });
+  t.open_first.Notify();
+  t.stuck_in.WaitForNotification();
+  t.open_second.Notify();
+  all_marked_done.WaitForNotification();  // Hangs if they are never taken.
+  stop_posting.store(true);
+  poster.join();
+  EXPECT_EQ(marked_done.load(), kQuick);
+  EXPECT_LT(posted, 40000) << "the marked tasks ran only once the poster "
+                              "gave up and the queue could empty";
+  t.release_stuck.Notify();
+}
+
 // With both workers stuck, one holding tasks ahead: the stop cancels every
 // SKIP_ON_SHUTDOWN task (those taken ahead too) before the workers come
 // back, runs every BLOCK_SHUTDOWN one, each exactly once.
