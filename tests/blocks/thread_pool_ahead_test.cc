@@ -44,7 +44,38 @@ constexpr int kQuick = 60;
 struct TwoWorkers {
   absl::Notification open_first, open_second, release_stuck;
   absl::Notification first_in, second_in, stuck_in;
+
+  // Holds both workers of `pool` in a gate each.
+  void HoldBoth(ThreadPool& pool) {
+    ASSERT_TRUE(pool.Post(SB::kBlockShutdown, [this] {
+                      first_in.Notify();
+                      open_first.WaitForNotification();
+                    }).ok());
+    first_in.WaitForNotification();
+    ASSERT_TRUE(pool.Post(SB::kBlockShutdown, [this] {
+                      second_in.Notify();
+                      open_second.WaitForNotification();
+                    }).ok());
+    second_in.WaitForNotification();
+  }
+  // Queues the task that blocks until release_stuck.
+  void QueueStuck(ThreadPool& pool) {
+    ASSERT_TRUE(pool.Post(SB::kBlockShutdown, [this] {
+                      stuck_in.Notify();
+                      release_stuck.WaitForNotification();
+                    }).ok());
+  }
 };
+
+// Queues kQuick tasks; the last one to run opens `all_done`.
+void QueueQuick(ThreadPool& pool, std::atomic<int>& done,
+                absl::Notification& all_done) {
+  for (int i = 0; i < kQuick; ++i) {
+    ASSERT_TRUE(pool.Post(SB::kBlockShutdown, [&done, &all_done] {
+                      if (done.fetch_add(1) + 1 == kQuick) all_done.Notify();
+                    }).ok());
+  }
+}
 
 TEST(ThreadPoolTest, TasksTakenAheadByAStuckWorkerRunElsewhere) {
   TwoWorkers t;
@@ -53,27 +84,9 @@ TEST(ThreadPoolTest, TasksTakenAheadByAStuckWorkerRunElsewhere) {
   Runtime rt;
   auto pool = ThreadPool::Create("ahead", On(rt, 2));
   ASSERT_TRUE(pool.ok()) << pool.status();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.first_in.Notify();
-                        t.open_first.WaitForNotification();
-                      }).ok());
-  t.first_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.second_in.Notify();
-                        t.open_second.WaitForNotification();
-                      }).ok());
-  t.second_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.stuck_in.Notify();
-                        t.release_stuck.WaitForNotification();
-                      }).ok());
-  for (int i = 0; i < kQuick; ++i) {
-    ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                          if (quick_done.fetch_add(1) + 1 == kQuick) {
-                            all_quick_done.Notify();
-                          }
-                        }).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(t.HoldBoth(**pool));
+  ASSERT_NO_FATAL_FAILURE(t.QueueStuck(**pool));
+  ASSERT_NO_FATAL_FAILURE(QueueQuick(**pool, quick_done, all_quick_done));
   t.open_first.Notify();
   t.stuck_in.WaitForNotification();  // Its worker took some ahead, too.
   t.open_second.Notify();
@@ -99,27 +112,9 @@ TEST(ThreadPoolTest, TasksTakenAheadRunUnderSteadyLoad) {
   Runtime rt;
   auto pool = ThreadPool::Create("ahead", On(rt, 2));
   ASSERT_TRUE(pool.ok()) << pool.status();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.first_in.Notify();
-                        t.open_first.WaitForNotification();
-                      }).ok());
-  t.first_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.second_in.Notify();
-                        t.open_second.WaitForNotification();
-                      }).ok());
-  t.second_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.stuck_in.Notify();
-                        t.release_stuck.WaitForNotification();
-                      }).ok());
-  for (int i = 0; i < kQuick; ++i) {
-    ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                          if (marked_done.fetch_add(1) + 1 == kQuick) {
-                            all_marked_done.Notify();
-                          }
-                        }).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(t.HoldBoth(**pool));
+  ASSERT_NO_FATAL_FAILURE(t.QueueStuck(**pool));
+  ASSERT_NO_FATAL_FAILURE(QueueQuick(**pool, marked_done, all_marked_done));
   // Slow fillers (each busy for 50 us), posted faster than one worker
   // runs them, from before the second worker starts: it never finds the
   // queue empty.
@@ -162,20 +157,8 @@ TEST(ThreadPoolTest, ShutdownCancelsTasksTakenAheadAndRunsBlockingOnes) {
   Runtime rt;
   auto pool = ThreadPool::Create("ahead", On(rt, 2));
   ASSERT_TRUE(pool.ok()) << pool.status();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.first_in.Notify();
-                        t.open_first.WaitForNotification();
-                      }).ok());
-  t.first_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.second_in.Notify();
-                        t.open_second.WaitForNotification();
-                      }).ok());
-  t.second_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.stuck_in.Notify();
-                        t.release_stuck.WaitForNotification();
-                      }).ok());
+  ASSERT_NO_FATAL_FAILURE(t.HoldBoth(**pool));
+  ASSERT_NO_FATAL_FAILURE(t.QueueStuck(**pool));
   for (int i = 0; i < kQuick; ++i) {
     if (i % 2 == 0) {
       skips.push_back((*pool)->Submit(SB::kSkipOnShutdown, [&] { ++skip_ran; }));
@@ -215,16 +198,7 @@ TEST(ThreadPoolTest, ATaskTakenAheadIsNamedWhileItRuns) {
   Runtime rt(options);
   auto pool = ThreadPool::Create("ahead", On(rt, 2));
   ASSERT_TRUE(pool.ok()) << pool.status();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.first_in.Notify();
-                        t.open_first.WaitForNotification();
-                      }).ok());
-  t.first_in.WaitForNotification();
-  ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [&] {
-                        t.second_in.Notify();
-                        t.open_second.WaitForNotification();
-                      }).ok());
-  t.second_in.WaitForNotification();
+  ASSERT_NO_FATAL_FAILURE(t.HoldBoth(**pool));
   // The first worker takes this one, and the named one ahead with it.
   ASSERT_TRUE((*pool)->Post(SB::kBlockShutdown, [] {}).ok());
   TaskOptions named;
