@@ -136,6 +136,12 @@ void PoolCore::WorkerMain(int index) {
       --busy_;
     }
   }
+  if (!w.reserve) {
+    // W2: one fewer regular worker to come back. If it ended early (W5)
+    // behind the reserve's task, what that task posts is the reserve's.
+    ++ended_regulars_;
+    MaybeWakeReserveLocked();
+  }
   mu_.Unlock();
   w.ending.store(true, std::memory_order_release);  // `joined` ends next.
 }
@@ -148,7 +154,7 @@ bool PoolCore::MayTakeLocked(const Worker& w) const {
   if (!w.reserve) return true;
   // The reserve: only while no regular worker can (W2). After the bit, the
   // continue-on-shutdown tasks it may take are only ever dropped.
-  return in_continue_ == regular_workers_ && tracker_.HasShutdownStarted();
+  return NoRegularWorkerCanTakeLocked() && tracker_.HasShutdownStarted();
 }
 
 bool PoolCore::AwaitTaskLocked(Worker& w, TaskTracker::Batch& batch) {
@@ -211,7 +217,7 @@ Task PoolCore::TakeLocked(Worker& w) {
 }
 
 void PoolCore::MaybeWakeReserveLocked() {
-  if (in_continue_ == regular_workers_ && !queue_.empty() &&
+  if (NoRegularWorkerCanTakeLocked() && !queue_.empty() &&
       tracker_.HasShutdownStarted()) {
     reserve_cv_.Signal();
   }

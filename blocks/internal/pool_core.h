@@ -21,8 +21,10 @@
 // W2. A non-daemon worker is there for blocking work at every moment of a
 //     shutdown: a regular worker outside a continue-on-shutdown task, or the
 //     reserve, which is woken whenever shutdown has started, blocking work
-//     may be queued, and every regular worker runs a continue task (each
-//     place that makes this true signals it, under mu_). The reserve is
+//     may be queued, and every regular worker runs a continue task or has
+//     ended (each place that makes this true signals it, under mu_). A
+//     regular worker that ended early (W5) because the reserve ran counted
+//     work leaves what that work posts to the reserve. The reserve is
 //     registered in Create() and ends only by W1, so `threads` waits for it.
 //     (ThreadPoolTest.BlockingWorkRunsEvenWhenEveryWorkerIsInAContinueTask,
 //     ThreadPoolTest.LoadBlockingWorkRacingTheStopWhileWorkersEnterContinueTasks)
@@ -235,6 +237,10 @@ class PoolCore {
   // tracker's on_complete; every tracker call that can complete the
   // shutdown is made without mu_).
   void WakeAll();
+  // W2: every regular worker runs a continue task or has ended.
+  bool NoRegularWorkerCanTakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return in_continue_ + ended_regulars_ == regular_workers_;
+  }
   // Signals the reserve if it has work now (W2).
   void MaybeWakeReserveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CallerRunsBlockingWork();
@@ -267,6 +273,10 @@ class PoolCore {
   // Regular workers that took a continue-on-shutdown task and have not come
   // back for the next one (daemons meanwhile, if it runs).
   int in_continue_ ABSL_GUARDED_BY(mu_) = 0;
+  // Regular workers that have ended (W2: the reserve stands in for them
+  // too; one that ended early behind the reserve's task, W5, leaves what
+  // that task posts to the reserve).
+  int ended_regulars_ ABSL_GUARDED_BY(mu_) = 0;
   // Workers that took a task and have not come back for the next, except
   // regular workers in a continue-on-shutdown task (W5).
   int busy_ ABSL_GUARDED_BY(mu_) = 0;

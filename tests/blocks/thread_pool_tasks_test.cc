@@ -259,5 +259,44 @@ TEST(ThreadPoolTaskTest, HeaderExampleRunsAsWritten) {
   EXPECT_TRUE(s.ok() || s.code() == absl::StatusCode::kCancelled) << s;
 }
 
+// W2 with W5: the only regular worker comes back from a continue task
+// while the reserve runs blocking work; with nothing to take it ends
+// early. What that work posts then is the reserve's to run: before the
+// fix the reserve took tasks only while every regular worker was in a
+// continue task, so the follow-up waited for a worker that had ended, and
+// the shutdown hung (seen in tests/torture). Each round races the regular
+// worker's end against the post; a round that loses the race hangs
+// without the fix.
+TEST(ThreadPoolTaskTest, ReserveRunsFollowUpsWhenTheRegularWorkersEnded) {
+  for (int round = 0; round < 25; ++round) {
+    absl::Notification c_in, c_release, b_in, b_gate, y_ran;
+    Runtime rt;
+    auto pool = ThreadPool::Create("pool", On(rt, 1));
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    ThreadPool* p = pool->get();
+    ASSERT_TRUE(p->Post(SB::kContinueOnShutdown, [&] {
+                   c_in.Notify();
+                   c_release.WaitForNotification();
+                 }).ok());
+    c_in.WaitForNotification();
+    ASSERT_TRUE(p->Post(SB::kBlockShutdown, [&] {
+                   b_in.Notify();
+                   b_gate.WaitForNotification();
+                   // A follow-up of running blocking work: accepted.
+                   EXPECT_TRUE(p->Post(SB::kBlockShutdown, [&] {
+                                  y_ran.Notify();
+                                }).ok());
+                 }).ok());
+    std::thread shutdown([&] { rt.Shutdown().IgnoreError(); });
+    b_in.WaitForNotification();  // On the reserve: the regular one is in C.
+    c_release.Notify();          // It comes back, finds nothing, ends.
+    b_gate.Notify();             // Races that end.
+    EXPECT_TRUE(y_ran.WaitForNotificationWithTimeout(absl::Seconds(10)))
+        << "round " << round << ": the follow-up never ran";
+    shutdown.join();
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
 }  // namespace
 }  // namespace orderly
