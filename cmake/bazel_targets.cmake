@@ -190,6 +190,7 @@ orderly_cc_library(orderly_thread_pool
     blocks/internal/pool_core.cc
     blocks/internal/pool_core.h
     blocks/internal/pool_core_ahead.cc
+    blocks/internal/pool_core_join.cc
     blocks/internal/destructor_budget.h
     blocks/thread_pool.cc
   HDRS
