@@ -128,8 +128,8 @@
 // reaches them too. So a long task holds back the tasks its worker took
 // ahead for about 5 ms at most while another worker is free. Order: tasks
 // start in submission order, except that other workers may start later
-// tasks while one runs those it took ahead. A kContinueOnShutdown task pays two
-// registrations (its worker turns daemon while it runs). The reserve is one
+// tasks while one runs those it took ahead. A kContinueOnShutdown task
+// pays two registrations (its worker turns daemon while it runs). The reserve is one
 // more thread per pool, parked until a shutdown needs it. See
 // benchmarks/README-blocks.md.
 

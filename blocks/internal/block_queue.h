@@ -79,25 +79,6 @@ class BlockQueue {
     if (head_ == nullptr && spare_ == nullptr) spare_ = NewBlock();
   }
 
-  // Puts `value` before every element (a worker's tasks taken ahead go
-  // back to the front of the pool's queue). Throws like push_back().
-  void push_front(T&& value) {
-    if (empty()) {
-      push_back(std::move(value));
-      return;
-    }
-    if (head_begin_ == 0) {
-      Block* block = spare_ != nullptr ? std::exchange(spare_, nullptr)
-                                       : NewBlock();  // May throw: unchanged.
-      block->next = head_;
-      head_ = block;
-      head_begin_ = kBlockSize;  // Full to its end once this is placed.
-    }
-    --head_begin_;
-    new (head_->At(head_begin_)) T(std::move(value));
-    ++size_;
-  }
-
   // Requires !empty().
   T& front() {
     assert(!empty() && "BlockQueue::front: requires !empty()");

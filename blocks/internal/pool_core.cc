@@ -11,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "blocks/internal/destructor_budget.h"
 #include "runtime/internal/check.h"
 #include "runtime/internal/exception_text.h"
 #include "runtime/internal/text_out.h"
@@ -24,9 +23,9 @@ absl::Status PoolCore::StartWorkers(int n) {
   for (int i = 0; i <= n; ++i) {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->core = this;
+    workers_.back()->name = absl::StrCat(name_, "/", i);
     absl::MutexLock lock(&workers_.back()->ahead_mu);
     workers_.back()->ahead.ReserveBlock();  // W6: a takeover never throws.
-    workers_.back()->name = absl::StrCat(name_, "/", i);
   }
   workers_.back()->name = absl::StrCat(name_, "/reserve");
   workers_.back()->reserve = true;
@@ -147,9 +146,7 @@ void PoolCore::WorkerMain(int index) {
 }
 
 bool PoolCore::MayTakeLocked(const Worker& w) const {
-  if (!w.reserve && w.ahead_size.load(std::memory_order_relaxed) > 0) {
-    return true;  // W6: taken over from a stuck worker; run next.
-  }
+  if (HoldsAheadLocked(w)) return true;  // W6: taken over; run next.
   if (queue_.empty()) return false;
   if (!w.reserve) return true;
   // The reserve: only while no regular worker can (W2). After the bit, the
@@ -189,13 +186,18 @@ bool PoolCore::MayEndEarlyLocked() const {
   return busy_ > 0 && tracker_.HasShutdownStarted();
 }
 
+void PoolCore::CountBusyLocked() {
+  if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
+    // W5: the workers waiting now may end; wake them to look.
+    work_cv_.SignalAll();
+    reserve_cv_.SignalAll();
+  }
+}
+
 Task PoolCore::TakeLocked(Worker& w) {
-  if (!w.reserve && w.ahead_size.load(std::memory_order_relaxed) > 0) {
+  if (HoldsAheadLocked(w)) {
     // W6: taken over from a stuck worker (never continue-on-shutdown ones).
-    if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
-      work_cv_.SignalAll();  // W5, as below.
-      reserve_cv_.SignalAll();
-    }
+    CountBusyLocked();
     absl::MutexLock lock(&w.ahead_mu);
     Task task = w.ahead.take_front();
     SetAheadSize(w);
@@ -207,11 +209,7 @@ Task PoolCore::TakeLocked(Worker& w) {
     MaybeWakeReserveLocked();
     return task;
   }
-  if (++busy_ == 1 && tracker_.HasShutdownStarted()) {
-    // W5: the workers waiting now may end; wake them to look.
-    work_cv_.SignalAll();
-    reserve_cv_.SignalAll();
-  }
+  CountBusyLocked();
   if (!w.reserve) TakeAheadLocked(w);  // W6.
   return task;
 }

@@ -221,6 +221,10 @@ class PoolCore {
   // `thief`'s own, run next. True if any moved.
   bool ReclaimAheadLocked(Worker& thief, bool all)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6: moves the tasks stale worker `v` holds ahead to `thief`'s (empty)
+  // ahead, to run next. True if any moved.
+  bool TakeOverLocked(Worker& thief, Worker& v)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // W6: stores v.ahead.size() in v.ahead_size and counts `v` in holders_.
   void SetAheadSize(Worker& v) ABSL_EXCLUSIVE_LOCKS_REQUIRED(v.ahead_mu);
   // W6: moves the tasks taken ahead that do not block shutdown to
@@ -237,6 +241,14 @@ class PoolCore {
   // tracker's on_complete; every tracker call that can complete the
   // shutdown is made without mu_).
   void WakeAll();
+  // W5: counts `w`'s next task in busy_, and wakes the waiting workers
+  // when that lets them end.
+  void CountBusyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // W6: `w` (a regular worker) holds tasks taken over from a stuck one.
+  bool HoldsAheadLocked(const Worker& w) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !w.reserve && w.ahead_size.load(std::memory_order_relaxed) > 0;
+  }
   // W2: every regular worker runs a continue task or has ended.
   bool NoRegularWorkerCanTakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return in_continue_ + ended_regulars_ == regular_workers_;

@@ -60,18 +60,44 @@ bool PoolCore::TakeAhead(Worker& w, Task& task) {
   return true;
 }
 
+bool PoolCore::TakeOverLocked(Worker& thief, Worker& v) {
+  // The oldest stale batch becomes the thief's own: its tasks are older
+  // than any in the queue. Taken out first, so that only one worker's
+  // ahead_mu is held at a time. The thief's ahead is empty and keeps a
+  // block (ReserveBlock()): up to kAhead tasks go in without throwing.
+  std::optional<Task> taken[kAhead];
+  size_t n = 0;
+  {
+    absl::MutexLock lock(&v.ahead_mu);
+    while (!v.ahead.empty() && n < kAhead) {
+      taken[n++].emplace(v.ahead.take_front());
+    }
+    SetAheadSize(v);
+  }
+  absl::MutexLock lock(&thief.ahead_mu);
+  for (size_t i = 0; i < n; ++i) {
+    thief.ahead.push_back(std::move(*taken[i]));
+  }
+  thief.ahead_epoch = v.ahead_epoch;
+  SetAheadSize(thief);
+  return n > 0;
+}
+
 bool PoolCore::ReclaimAheadLocked(Worker& thief, bool all) {
   if (holders_.load(std::memory_order_relaxed) == 0) return false;
-  const int64_t now = CoarseNowNs();
+  int64_t now = 0;  // Read once, and only if a worker holds tasks ahead.
   absl::InlinedVector<Worker*, 4> victims;
   for (int i = 0; i < regular_workers_; ++i) {
     Worker* v = workers_[static_cast<size_t>(i)].get();
     if (v == &thief || v->ahead_size.load(std::memory_order_relaxed) == 0) {
       continue;
     }
-    if (!all && now - v->current_since_ns.load(std::memory_order_relaxed) <
-                    kStaleAheadNs) {
-      continue;
+    if (!all) {
+      if (now == 0) now = CoarseNowNs();
+      if (now - v->current_since_ns.load(std::memory_order_relaxed) <
+          kStaleAheadNs) {
+        continue;
+      }
     }
     victims.push_back(v);
   }
@@ -79,27 +105,9 @@ bool PoolCore::ReclaimAheadLocked(Worker& thief, bool all) {
   std::sort(victims.begin(), victims.end(), [](Worker* a, Worker* b) {
     return a->ahead_epoch < b->ahead_epoch;  // Oldest batch first.
   });
-  bool moved = false;
-  if (!all) {
-    // The oldest stale batch becomes the thief's own: its tasks are older
-    // than any in the queue. Taken out first, so that only one worker's
-    // ahead_mu is held at a time. The thief's ahead is empty and keeps a
-    // block (ReserveBlock()): up to kAhead tasks go in without throwing.
-    Worker& v = *victims.front();
-    std::optional<Task> taken[kAhead];
-    size_t n = 0;
-    {
-      absl::MutexLock lock(&v.ahead_mu);
-      while (!v.ahead.empty() && n < kAhead) taken[n++].emplace(v.ahead.take_front());
-      SetAheadSize(v);
-    }
-    absl::MutexLock lock(&thief.ahead_mu);
-    for (size_t i = 0; i < n; ++i) thief.ahead.push_back(std::move(*taken[i]));
-    thief.ahead_epoch = v.ahead_epoch;
-    SetAheadSize(thief);
-    return n > 0;
-  }
+  if (!all) return TakeOverLocked(thief, *victims.front());
   // The queue is empty: every batch goes back into it, oldest first.
+  bool moved = false;
   for (Worker* v : victims) {
     absl::MutexLock lock(&v->ahead_mu);
     try {
