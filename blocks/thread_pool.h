@@ -114,7 +114,9 @@
 // state; the pool may be destroyed before or after its runtime shuts down.
 // Cost: one lock per submission and per task start (a task's name, if
 // any, adds one allocation; its site, nothing; a StopToken, one reference
-// count); a kBlockShutdown submission adds one fetch_add, a
+// count; a queue that grows needs a block of 128 tasks every 128
+// submissions, which one submitter makes outside the lock, then takes the
+// lock once more to hand it over); a kBlockShutdown submission adds one fetch_add, a
 // kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
 // high for a moment, never low). A worker that finds many tasks queued

@@ -1057,6 +1057,19 @@ orderly_cc_test(orderly_tests_blocks_thread_pool_ahead_test
     orderly_tools_sanitizer_defaults
     GTest::gmock_main)
 
+orderly_cc_test(orderly_tests_blocks_thread_pool_growth_test
+  PACKAGE tests/blocks
+  BAZEL_LABEL //tests/blocks:thread_pool_growth_test
+  TIMEOUT 60
+  SRCS
+    tests/blocks/thread_pool_growth_test.cc
+  DEPS
+    orderly_thread_pool
+    orderly_runtime
+    absl::synchronization
+    orderly_tools_sanitizer_defaults
+    GTest::gmock_main)
+
 orderly_cc_test(orderly_tests_blocks_thread_pool_lame_duck_test
   PACKAGE tests/blocks
   BAZEL_LABEL //tests/blocks:thread_pool_lame_duck_test

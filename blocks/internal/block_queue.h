@@ -14,7 +14,14 @@
 // kBlockSize elements and the emptied head block is recycled as the next
 // tail block.
 //
-// Thread-compatible: the owner serializes every call (the pool's mu_).
+// A queue that grows because its posters outrun its consumers needs a new
+// block every kBlockSize pushes; its owner can make that block outside its
+// lock (WantsSpare(), MakeSpare(), AdoptSpare()), where the allocation and
+// the first touch of its pages (a page fault each, several microseconds on
+// a virtual machine) hold up nobody.
+//
+// Thread-compatible: the owner serializes every call (the pool's mu_),
+// except MakeSpare(), which touches no queue.
 // Element order, exception safety: push_back() may throw std::bad_alloc
 // (then nothing changed); T's move constructor must not throw.
 
@@ -23,6 +30,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -49,8 +57,8 @@ class BlockQueue {
 
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
-  // How many blocks this queue has allocated in its life (tests check the
-  // recycling with it).
+  // How many blocks this queue has allocated itself in its life, not
+  // counting adopted spares (tests check the recycling with it).
   size_t blocks_allocated() const { return blocks_allocated_; }
 
   void push_back(T&& value) {
@@ -78,6 +86,25 @@ class BlockQueue {
   void ReserveBlock() {
     if (head_ == nullptr && spare_ == nullptr) spare_ = NewBlock();
   }
+
+  // A block made without the owner's lock (MakeSpare()) and handed to the
+  // queue under it (AdoptSpare()): a queue that grows, because its posters
+  // outrun its consumers, then neither allocates nor takes a page fault
+  // under that lock. Frees its block unless adopted.
+  class Spare;
+
+  // True while the tail block has few free slots left and no emptied block
+  // is kept for the next: a Spare handed over now is used.
+  bool WantsSpare() const {
+    return spare_ == nullptr && tail_ != nullptr &&
+           kBlockSize - tail_end_ <= kSpareMargin;
+  }
+  // Allocates a block and touches every page of it (the page faults happen
+  // here, not where elements go in). May throw std::bad_alloc.
+  static Spare MakeSpare();
+  // Keeps `spare` for the next tail block if none is kept; else gives it
+  // back, to be freed by the caller (outside its lock).
+  Spare AdoptSpare(Spare spare);
 
   // Requires !empty().
   T& front() {
@@ -114,6 +141,8 @@ class BlockQueue {
   }
 
  private:
+  static constexpr size_t kSpareMargin = kBlockSize / 4 > 0 ? kBlockSize / 4 : 1;
+
   struct Block {
     Block* next = nullptr;
     alignas(T) unsigned char storage[kBlockSize * sizeof(T)];
@@ -140,6 +169,40 @@ class BlockQueue {
   size_t size_ = 0;
   size_t blocks_allocated_ = 0;
 };
+
+template <typename T, size_t kBlockSize>
+class BlockQueue<T, kBlockSize>::Spare {
+ public:
+  Spare() = default;
+  Spare(Spare&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  Spare& operator=(Spare&& other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  ~Spare() { FreeBlock(block_); }
+  explicit operator bool() const { return block_ != nullptr; }
+
+ private:
+  friend class BlockQueue;
+  explicit Spare(Block* block) : block_(block) {}
+  Block* block_ = nullptr;
+};
+
+template <typename T, size_t kBlockSize>
+typename BlockQueue<T, kBlockSize>::Spare BlockQueue<T, kBlockSize>::MakeSpare() {
+  Block* block = new Block;
+  // Writes every page (the storage is raw bytes: no element is made).
+  std::memset(block->storage, 0, sizeof(block->storage));
+  return Spare(block);
+}
+
+template <typename T, size_t kBlockSize>
+typename BlockQueue<T, kBlockSize>::Spare BlockQueue<T, kBlockSize>::AdoptSpare(
+    Spare spare) {
+  if (spare_ != nullptr || spare.block_ == nullptr) return spare;
+  spare_ = std::exchange(spare.block_, nullptr);
+  return spare;
+}
 
 }  // namespace blocks_internal
 }  // namespace orderly

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cassert>
+#include <new>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -349,6 +350,7 @@ absl::Status PoolCore::Post(Task&& task) {
     StartShutdown();
   }
   const bool blocks = behavior == ShutdownBehavior::kBlockShutdown;
+  bool make_spare = false;
   if (blocks && !tracker_.WillPostTask(behavior) &&
       !(CallerRunsBlockingWork() && tracker_.WillPostFollowUpTask())) {
     return Refuse(behavior);
@@ -366,10 +368,25 @@ absl::Status PoolCore::Post(Task&& task) {
       } else {
         MaybeWakeReserveLocked();  // W2.
       }
-      return absl::OkStatus();
+      make_spare = !spare_coming_ && queue_.WantsSpare();
+      if (!make_spare) return absl::OkStatus();
+      spare_coming_ = true;
     }
   }
-  return Refuse(behavior);
+  if (!make_spare) return Refuse(behavior);
+  // The queue grows: its next block is made here, without mu_.
+  BlockQueue<Task>::Spare spare;
+  try {
+    spare = BlockQueue<Task>::MakeSpare();
+  } catch (const std::bad_alloc&) {
+    // push_back() allocates it then (and reports the failure).
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    spare = queue_.AdoptSpare(std::move(spare));
+    spare_coming_ = false;
+  }
+  return absl::OkStatus();  // An unused spare is freed here, without mu_.
 }
 
 void PoolCore::CancelPending() {

@@ -279,6 +279,8 @@ class PoolCore {
   absl::CondVar reserve_cv_;  // The reserve waits here.
   // Recycles its blocks: no allocation under mu_ in a steady state.
   BlockQueue<Task> queue_ ABSL_GUARDED_BY(mu_);
+  // A poster makes the queue's next block outside mu_ (Post()).
+  bool spare_coming_ ABSL_GUARDED_BY(mu_) = false;
   int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
   int idle_ ABSL_GUARDED_BY(mu_) = 0;      // Regular workers waiting.
   int signaled_ ABSL_GUARDED_BY(mu_) = 0;  // Signals not yet consumed.

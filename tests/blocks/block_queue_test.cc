@@ -116,6 +116,47 @@ TEST(BlockQueueTest, GrowsWithoutLimitWhenNotDrained) {
   EXPECT_EQ(q.size(), 1000u);
 }
 
+// A queue whose owner hands it a spare whenever it wants one grows without
+// allocating a block itself after its first (the pool makes its blocks
+// outside its lock this way), and keeps its order.
+TEST(BlockQueueTest, GrowingQueueFedSparesAllocatesOnlyItsFirstBlock) {
+  BlockQueue<int, kBlock> q;
+  EXPECT_FALSE(q.WantsSpare()) << "a queue with no block takes its first";
+  int adopted = 0;
+  for (int i = 0; i < 1000; ++i) {
+    q.push_back(int{i});
+    if (q.WantsSpare()) {
+      BlockQueue<int, kBlock>::Spare back =
+          q.AdoptSpare(BlockQueue<int, kBlock>::MakeSpare());
+      EXPECT_FALSE(back) << "a wanted spare was given back, push " << i;
+      EXPECT_FALSE(q.WantsSpare()) << "push " << i;
+      ++adopted;
+    }
+  }
+  EXPECT_EQ(q.blocks_allocated(), 1u);
+  // One per block after the first, and one kept for the 1001st push.
+  EXPECT_EQ(adopted, 1000 / static_cast<int>(kBlock));
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(q.take_front(), i);
+}
+
+// With an emptied block kept for the next tail, a spare is not wanted, and
+// one handed over anyway comes back to be freed by the caller.
+TEST(BlockQueueTest, SpareIsGivenBackWhileABlockIsKept) {
+  BlockQueue<int, kBlock> q;
+  for (int i = 0; i < 2 * static_cast<int>(kBlock); ++i) q.push_back(int{i});
+  for (int i = 0; i < static_cast<int>(kBlock); ++i) q.pop_front();
+  // The first block is used up and kept; the tail (the second) is full.
+  EXPECT_FALSE(q.WantsSpare());
+  BlockQueue<int, kBlock>::Spare back =
+      q.AdoptSpare(BlockQueue<int, kBlock>::MakeSpare());
+  EXPECT_TRUE(back);
+  const size_t before = q.blocks_allocated();
+  q.push_back(int{99});  // Goes into the kept block.
+  EXPECT_EQ(q.blocks_allocated(), before);
+  // Nor is an empty Spare taken.
+  EXPECT_FALSE(q.AdoptSpare(BlockQueue<int, kBlock>::Spare()));
+}
+
 }  // namespace
 }  // namespace blocks_internal
 }  // namespace orderly
