@@ -6,15 +6,20 @@
   tools/bench_table.py --repetitions=9  # more repetitions
   tools/bench_table.py --no-build       # uses the binaries in bazel-bin/
 
-Runs //benchmarks:runtime_benchmark and //benchmarks:blocks_benchmark with
---benchmark_repetitions=N and --benchmark_enable_random_interleaving (so
-repetition i of orderly and of its baseline run close together in time,
-and a load spike does not land on one side only), then prints, for each
-comparison, the ratio orderly time / baseline time: the median of the N
+Runs //benchmarks:runtime_benchmark and //benchmarks:blocks_benchmark.
+Each comparison's benchmarks (an orderly figure and its baselines) form a
+group, and each repetition of a group is one process that runs each of its
+benchmarks once, in a random order (--benchmark_enable_random_interleaving).
+The two sides of a ratio are so measured in the same process, moments
+apart: this machine's speed moves by a third from one process to the next
+(BM_StopRequested: 0.28 ns in one, 0.40 ns in the next, for both sides),
+and a ratio taken within a process cancels that. For each comparison it
+prints the ratio orderly time / baseline time: the median of the N
 per-repetition ratios, and their min and max. Below 1 means orderly is
 faster. The header names the date, the machine, the compiler and the load
 average before and after (the machine is shared: quote the load with every
-figure). benchmarks/README.md is written from this output.
+figure). benchmarks/README.md is written from this output. Exits 1 if a
+target is not met.
 """
 
 import argparse
@@ -22,6 +27,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -95,21 +101,47 @@ def machine():
   return f"{os.cpu_count()} cores, {model}, {platform.release()}"
 
 
-def run(binary, repetitions, extra):
+def groups(figures):
+  """The comparisons' benchmarks, joined into groups that share one."""
+  found = []  # Lists of benchmark names.
+  for _, mine, base, _ in figures:
+    merged = [mine, base]
+    for g in [g for g in found if mine in g or base in g]:
+      found.remove(g)
+      merged += g
+    found.append(list(dict.fromkeys(merged)))
+  return found
+
+
+def run_once(binary, names):
+  """One process that runs each of `names` once: {name: [real_time]}."""
   path = os.path.join(ROOT, "bazel-bin", "benchmarks", binary)
+  pattern = "^(" + "|".join(re.escape(n) for n in names) + ")$"
   out = subprocess.run(
-      [path, f"--benchmark_repetitions={repetitions}",
+      [path, f"--benchmark_filter={pattern}",
+       "--benchmark_repetitions=1",
        "--benchmark_enable_random_interleaving=true",
-       "--benchmark_format=json"] + extra,
+       "--benchmark_format=json"],
       check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
       cwd=ROOT).stdout
   times = {}
-  if not out.strip():  # --filter matched nothing in this binary.
-    return times
   for b in json.loads(out)["benchmarks"]:
     if b.get("run_type") != "iteration" or b.get("error_occurred"):
       continue
     times.setdefault(b["run_name"], []).append(b["real_time"])
+  return times
+
+
+def run(binary, figures, repetitions, only):
+  """{name: [real_time per repetition]}; repetition i of every benchmark of
+  a group comes from the same process."""
+  times = {}
+  todo = [g for g in groups(figures)
+          if not only or any(re.search(only, n) for n in g)]
+  for _ in range(repetitions):
+    for g in todo:
+      for name, t in run_once(binary, g).items():
+        times.setdefault(name, []).extend(t)
   return times
 
 
@@ -126,7 +158,8 @@ def main():
   parser.add_argument("--repetitions", type=int, default=5)
   parser.add_argument("--no-build", action="store_true")
   parser.add_argument("--filter", default="",
-                      help="--benchmark_filter for both binaries (testing)")
+                      help="runs only the groups with a benchmark whose name "
+                      "matches this regular expression (testing)")
   args = parser.parse_args()
   if not args.no_build:
     subprocess.run(["bazel", "build", "--config=opt"] +
@@ -137,15 +170,15 @@ def main():
                             text=True).stdout.splitlines()[0]
   start = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
   load_before = load()
-  extra = [f"--benchmark_filter={args.filter}"] if args.filter else []
   results = []
   for binary, figures in (("runtime_benchmark", RUNTIME),
                           ("blocks_benchmark", blocks_figures())):
-    times = run(binary, args.repetitions, extra)
+    times = run(binary, figures, args.repetitions, args.filter)
     results += [(f, ratios(times, m, b), t) for f, m, b, t in figures]
   print(f"Run of {start}; {machine()}; {compiler}; --config=opt")
   print(f"load average (1, 5, 15 min) before: {load_before}; "
-        f"after: {load()}; {args.repetitions} repetitions, interleaved")
+        f"after: {load()}; {args.repetitions} repetitions, each side of a ratio "
+        f"from the same process")
   print()
   print("| figure | ratio orderly / baseline: median | min - max | "
         "orderly median | baseline median | target |")
