@@ -277,7 +277,8 @@ class PoolCore {
   mutable absl::Mutex mu_;
   absl::CondVar work_cv_;     // Regular workers wait here.
   absl::CondVar reserve_cv_;  // The reserve waits here.
-  // Recycles its blocks: no allocation under mu_ in a steady state.
+  // Recycles its blocks: no allocation under mu_ in a steady state. While
+  // it grows, Post() makes its next block outside mu_ (BlockQueue::Spare).
   BlockQueue<Task> queue_ ABSL_GUARDED_BY(mu_);
   // A poster makes the queue's next block outside mu_ (Post()).
   bool spare_coming_ ABSL_GUARDED_BY(mu_) = false;
