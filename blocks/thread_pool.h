@@ -116,8 +116,8 @@
 // any, adds one allocation; its site, nothing; a StopToken, one reference
 // count; a queue that grows needs a block of 128 tasks every 128
 // submissions, which one submitter makes outside the lock, then takes the
-// lock once more to hand it over); a kBlockShutdown submission adds one fetch_add, a
-// kSkipOnShutdown start one;
+// lock once more to hand it over); a kBlockShutdown submission adds one
+// fetch_add, a kSkipOnShutdown start one;
 // workers subtract finished blocking tasks in batches (the count may read
 // high for a moment, never low). A worker that finds many tasks queued
 // behind the one it takes (2 per worker, plus 2, or more) takes a share of

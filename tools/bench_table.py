@@ -133,24 +133,26 @@ def run_once(binary, names):
 
 
 def run(binary, figures, repetitions, only):
-  """{name: [real_time per repetition]}; repetition i of every benchmark of
-  a group comes from the same process."""
-  times = {}
+  """One {name: real_time} per process: repetition i of a group's
+  benchmarks comes from one process."""
+  processes = []
   todo = [g for g in groups(figures)
           if not only or any(re.search(only, n) for n in g)]
   for _ in range(repetitions):
     for g in todo:
-      for name, t in run_once(binary, g).items():
-        times.setdefault(name, []).extend(t)
-  return times
+      processes.append({name: t[0] for name, t in run_once(binary, g).items()})
+  return processes
 
 
-def ratios(times, mine, base):
-  if mine not in times or base not in times:
+def ratios(processes, mine, base):
+  """Pairs the two sides process by process (a process in which either
+  side failed gives no pair)."""
+  pairs = [(p[mine], p[base]) for p in processes if mine in p and base in p]
+  if not pairs:
     return None
-  pairs = [a / b for a, b in zip(times[mine], times[base])]
-  return statistics.median(pairs), min(pairs), max(pairs), times[mine], \
-      times[base]
+  ratio = [a / b for a, b in pairs]
+  return statistics.median(ratio), min(ratio), max(ratio), \
+      [a for a, _ in pairs], [b for _, b in pairs]
 
 
 def main():

@@ -141,7 +141,8 @@ class BlockQueue {
   }
 
  private:
-  static constexpr size_t kSpareMargin = kBlockSize / 4 > 0 ? kBlockSize / 4 : 1;
+  static constexpr size_t kSpareMargin =
+      kBlockSize / 4 > 0 ? kBlockSize / 4 : 1;
 
   struct Block {
     Block* next = nullptr;
@@ -174,7 +175,8 @@ template <typename T, size_t kBlockSize>
 class BlockQueue<T, kBlockSize>::Spare {
  public:
   Spare() = default;
-  Spare(Spare&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+  Spare(Spare&& other) noexcept
+      : block_(std::exchange(other.block_, nullptr)) {}
   Spare& operator=(Spare&& other) noexcept {
     std::swap(block_, other.block_);
     return *this;
@@ -189,7 +191,8 @@ class BlockQueue<T, kBlockSize>::Spare {
 };
 
 template <typename T, size_t kBlockSize>
-typename BlockQueue<T, kBlockSize>::Spare BlockQueue<T, kBlockSize>::MakeSpare() {
+typename BlockQueue<T, kBlockSize>::Spare
+BlockQueue<T, kBlockSize>::MakeSpare() {
   Block* block = new Block;
   // Writes every page (the storage is raw bytes: no element is made).
   std::memset(block->storage, 0, sizeof(block->storage));

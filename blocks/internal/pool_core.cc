@@ -350,16 +350,18 @@ absl::Status PoolCore::Post(Task&& task) {
     StartShutdown();
   }
   const bool blocks = behavior == ShutdownBehavior::kBlockShutdown;
-  bool make_spare = false;
   if (blocks && !tracker_.WillPostTask(behavior) &&
       !(CallerRunsBlockingWork() && tracker_.WillPostFollowUpTask())) {
     return Refuse(behavior);
   }
+  bool accepted = false;
+  bool make_spare = false;
   {
     absl::MutexLock lock(&mu_);
     // Under the lock that CancelPending() and the workers' exit take: a task
     // that does not block shutdown is queued before them, or refused (W4).
     if (blocks || tracker_.WillPostTask(behavior)) {
+      accepted = true;
       queue_.push_back(std::move(task));
       ++accepted_;
       if (idle_ > signaled_) {  // One signal per idle worker.
@@ -369,11 +371,15 @@ absl::Status PoolCore::Post(Task&& task) {
         MaybeWakeReserveLocked();  // W2.
       }
       make_spare = !spare_coming_ && queue_.WantsSpare();
-      if (!make_spare) return absl::OkStatus();
-      spare_coming_ = true;
+      spare_coming_ = spare_coming_ || make_spare;
     }
   }
-  if (!make_spare) return Refuse(behavior);
+  if (!accepted) return Refuse(behavior);
+  if (make_spare) MakeSpareForQueue();
+  return absl::OkStatus();
+}
+
+void PoolCore::MakeSpareForQueue() {
   // The queue grows: its next block is made here, without mu_.
   BlockQueue<Task>::Spare spare;
   try {
@@ -386,8 +392,7 @@ absl::Status PoolCore::Post(Task&& task) {
     spare = queue_.AdoptSpare(std::move(spare));
     spare_coming_ = false;
   }
-  return absl::OkStatus();  // An unused spare is freed here, without mu_.
-}
+}  // An unused spare is freed here, without mu_.
 
 void PoolCore::CancelPending() {
   ORDERLY_DCHECK(tracker_.HasShutdownStarted(),

@@ -255,6 +255,9 @@ class PoolCore {
   }
   // Signals the reserve if it has work now (W2).
   void MaybeWakeReserveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes the growing queue's next block outside mu_ and hands it over
+  // (BlockQueue::Spare). Called by the one poster that set spare_coming_.
+  void MakeSpareForQueue() ABSL_LOCKS_EXCLUDED(mu_);
   bool CallerRunsBlockingWork();
   absl::Status Refuse(ShutdownBehavior behavior);
   absl::StatusOr<ThreadRegistration> Register(Worker& w, bool daemon);
