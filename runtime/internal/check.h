@@ -9,11 +9,11 @@
 // policy"). In debug builds (NDEBUG not defined: Bazel's fastbuild and dbg,
 // the tsan and asan configs) each such sentence is checked:
 //
-//   ORDERLY_DCHECK(registry_->closed(), "JoinRecords() before the joins");
+//   ORDERLY_DCHECK(registry_->closed(), "join records before the joins");
 //
 // On failure the check writes one line to stderr with write(2),
 //   orderly: CHECK FAILED at runtime/internal/thread_registry.cc:412:
-//   registry_->closed(): JoinRecords() before the joins
+//   registry_->closed(): join records before the joins
 // and calls abort(). It allocates nothing and takes no lock, so it is
 // async-signal-safe and works where stdio may be locked by a stuck thread
 // (the idea of ABSL_RAW_CHECK). In NDEBUG builds the condition is not

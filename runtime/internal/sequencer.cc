@@ -24,6 +24,20 @@
 namespace orderly {
 namespace runtime_internal {
 
+// The registrations, newest first, and one flag per callback, set when it
+// returns. One allocation for all of them, sized once: with thousands of
+// threads, per-step copies and allocations cost the sequencer more than
+// the callbacks did (BM_ShutdownThreads/4000, benchmarks/README.md).
+struct Sequencer::TerminateBatch {
+  TerminateBatch(ThreadRegistry* r, std::vector<ThreadRegistry::Live> l)
+      : registry(r),
+        lives(std::move(l)),
+        returned(new std::atomic<bool>[lives.size()]()) {}
+  ThreadRegistry* const registry;
+  const std::vector<ThreadRegistry::Live> lives;
+  const std::unique_ptr<std::atomic<bool>[]> returned;
+};
+
 Sequencer::Sequencer(const RuntimeOptions& options, StopState* stop_state,
                      ThreadRegistry* registry, CleanupGraph* graph,
                      const std::atomic<uint64_t>* reason,
@@ -261,12 +275,14 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
                                 ShutdownReport& report) {
   RunTerminateCallbacks(phase_deadline, report);
   AwaitJoins(phase_deadline, report);
-  for (StepRecord& r : registry_->JoinRecords()) {
+  const size_t first_join = report.steps.size();
+  registry_->AppendJoinRecords(&report.steps);
+  for (size_t i = first_join; i < report.steps.size(); ++i) {
+    const StepRecord& r = report.steps[i];
     if (r.outcome == Outcome::kStraggler) {
       report.stragglers.push_back(Straggler{absl::StrCat("thread ", r.name),
                                             r.error, r.start + r.duration});
     }
-    report.steps.push_back(std::move(r));
   }
   for (StepRecord& r : registry_->TakeLateRecords()) {
     report.steps.push_back(std::move(r));
@@ -275,24 +291,20 @@ void Sequencer::RunThreadsPhase(absl::Time phase_deadline,
 
 void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
                                       ShutdownReport& report) {
-  // What the steps share: the registrations, newest first, and one flag per
-  // callback, set when it returns. A callback still running after RunAll()
-  // was abandoned past its budget: its thread is demoted at once, not waited
-  // for until the deadline (its owner's unregistration waits for the
-  // callback; regression test: ExitTest.ExitWhileHoldingALockACallbackNeeds).
-  // One allocation for all of them, sized once: with thousands of threads,
-  // growing per-step copies cost the sequencer more than the callbacks did
-  // (BM_ShutdownThreads/4000, benchmarks/README.md).
-  struct Batch {
-    ThreadRegistry* registry;
-    std::vector<ThreadRegistry::Live> lives;
-    std::unique_ptr<std::atomic<bool>[]> returned;
-  };
-  auto batch = std::make_shared<Batch>();
-  batch->registry = registry_;
-  batch->lives = registry_->BeginTerminate();
+  ORDERLY_DCHECK_CALLED_ON(sequencer_thread_);
+  ORDERLY_DCHECK(terminate_batch_ == nullptr,
+                 "Sequencer::RunTerminateCallbacks: once per sequence");
+  // A callback still running after RunAll() was abandoned past its budget:
+  // its thread is demoted at once, not waited for until the deadline (its
+  // owner's unregistration waits for the callback; regression test:
+  // ExitTest.ExitWhileHoldingALockACallbackNeeds).
+  terminate_batch_ =
+      std::make_unique<TerminateBatch>(registry_, registry_->BeginTerminate());
+  const TerminateBatch* const batch = terminate_batch_.get();
   const size_t n = batch->lives.size();
-  batch->returned.reset(new std::atomic<bool>[n]());
+  // The report takes one record per callback and, later, one per join
+  // (RunThreadsPhase()): room for both now, not two regrowths of it.
+  report.steps.reserve(report.steps.size() + 2 * n);
   std::vector<Step> steps;
   steps.reserve(n);
   for (size_t i = 0; i < n; ++i) {
@@ -311,7 +323,7 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
                         : live.name;
     }
     step.budget = options_.callback_budget;
-    // `batch` is shared: an abandoned step outlives this function.
+    // Two words: held inline by absl::AnyInvocable, no allocation.
     step.run = [batch, i](StepRecord& record) {
       bool ran = false;
       CallGuarded(

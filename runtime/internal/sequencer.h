@@ -106,6 +106,13 @@ class Sequencer {
   const std::atomic<uint64_t>* const reason_;
   const std::atomic<int64_t>* const stop_time_ns_;
 
+  // What the terminate callbacks' steps share (RunTerminateCallbacks()).
+  struct TerminateBatch;
+  // Before runner_, as fences_ is: a callback abandoned past its budget
+  // still runs on its executor until ~StepRunner joins it. So each step
+  // holds a plain pointer (no allocation or reference count per step; a
+  // step's closure fits in absl::AnyInvocable's inline storage).
+  std::unique_ptr<TerminateBatch> terminate_batch_;
   // Before runner_: an abandoned executor may still run a fence step until
   // ~StepRunner joins it.
   Fences fences_;

@@ -133,6 +133,8 @@ class ThreadRegistry {
 
   // Marks every live non-daemon registration as waited for, with its join
   // budget counted from `now`; later non-daemon registrations join the set.
+  // Takes mu_ once per chunk of slots, so that owners ending meanwhile wait
+  // for one chunk at most; registration cannot close before it returns.
   void BeginJoin(absl::Time now);
   // Waits until every waited registration has ended or `deadline`; true if
   // none is left.
@@ -152,8 +154,9 @@ class ThreadRegistry {
   // a thread spawning short-lived helpers in a loop would otherwise hit
   // again and again, holding the phase open forever.
   bool closed() const;
-  // One join record per waited registration. Requires closed().
-  std::vector<StepRecord> JoinRecords();
+  // Appends one join record per waited registration to `records`.
+  // Requires closed().
+  void AppendJoinRecords(std::vector<StepRecord>* records);
 
   // Stops waiting for `thread`'s non-daemon registrations without ending
   // them (exit() called on a registered thread: it runs the sequence). They
@@ -278,6 +281,8 @@ class ThreadRegistry {
 
   mutable absl::Mutex mu_;
   bool joining_ ABSL_GUARDED_BY(mu_) = false;
+  // BeginJoin() is still marking the slots to wait for.
+  bool listing_ ABSL_GUARDED_BY(mu_) = false;
   int waited_count_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<Waited> waited_ ABSL_GUARDED_BY(mu_);
   std::vector<StepRecord> late_records_ ABSL_GUARDED_BY(mu_);

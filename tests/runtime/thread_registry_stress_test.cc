@@ -217,5 +217,70 @@ TEST(ThreadRegistryStressTest, AbandonRacesRegistrations) {
   }
 }
 
+// BeginJoin() marks the registrations to wait for one 64-slot chunk at a
+// time, releasing the registry's lock in between, while the threads the
+// terminate callbacks woke end their registrations and helpers register
+// late. Registration must close only once every registration has ended: a
+// helper refused while any non-daemon registration has not begun to end
+// saw it close too soon (counted as ended before its chunk was listed).
+TEST(ThreadRegistryStressTest, JoinsListedChunkByChunkCloseOnlyWhenAllEnded) {
+  constexpr int kRounds = 60;
+  constexpr int kSleepers = 300;  // About five of the registry's chunks.
+  constexpr int kHelpers = 2;
+  for (int r = 0; r < kRounds; ++r) {
+    RuntimeOptions options;
+    options.on_deadline = DeadlineAction::kReportOnly;
+    Runtime rt(options);
+    // Registered, non-daemon, and not yet ending.
+    std::atomic<int> not_ending{0};
+    std::atomic<int> refused_too_soon{0};
+    std::atomic<int> unexpected_error{0};
+    Barrier registered(kSleepers + 1);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kSleepers; ++i) {
+      threads.emplace_back([&, i] {
+        absl::Notification stopped;
+        ThreadOptions thread_options;
+        thread_options.on_terminate = [&stopped] { stopped.Notify(); };
+        auto reg = rt.RegisterThread(absl::StrCat("sleeper-", i),
+                                     std::move(thread_options));
+        if (reg.ok()) ++not_ending;
+        registered.ArriveAndWait();
+        if (!reg.ok()) return;
+        stopped.WaitForNotification();
+        --not_ending;
+      });
+    }
+    registered.ArriveAndWait();
+    for (int h = 0; h < kHelpers; ++h) {
+      threads.emplace_back([&, h] {
+        while (!rt.stop_requested()) std::this_thread::yield();
+        for (int n = 0;; ++n) {
+          auto reg = rt.RegisterThread(absl::StrCat("late-", h, "-", n));
+          if (!reg.ok()) {
+            if (reg.status().code() != absl::StatusCode::kFailedPrecondition) {
+              ++unexpected_error;
+            } else if (not_ending.load() != 0) {
+              ++refused_too_soon;
+            }
+            return;
+          }
+          ++not_ending;
+          --not_ending;
+        }
+      });
+    }
+    auto report = rt.Shutdown();
+    const int not_ending_at_return = not_ending.load();
+    for (std::thread& t : threads) t.join();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(not_ending_at_return, 0) << "round " << r;
+    EXPECT_EQ(refused_too_soon.load(), 0) << "round " << r;
+    EXPECT_EQ(unexpected_error.load(), 0) << "round " << r;
+    EXPECT_TRUE((*report)->ok()) << (*report)->ToText();
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
 }  // namespace
 }  // namespace orderly
