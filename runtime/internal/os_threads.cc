@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "runtime/internal/fork_epoch.h"
 
 namespace orderly {
@@ -49,6 +50,50 @@ bool ReadThreadName(int32_t tid, std::string* name) {
   name->assign(buf, static_cast<size_t>(n));
   while (!name->empty() && name->back() == '\n') name->pop_back();
   return true;
+}
+
+namespace {
+
+// The process's thread count, field 20 of /proc/self/stat; -1 if unread.
+int CountProcessThreads() {
+  const int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[1024];
+  ssize_t n;
+  do {
+    n = read(fd, buf, sizeof(buf) - 1);
+  } while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return -1;
+  const absl::string_view stat(buf, static_cast<size_t>(n));
+  // The name (field 2) may hold spaces and parentheses: count from after
+  // its last ')'. Field 3 is the first after it, so field 20 is the 18th.
+  const size_t name_end = stat.rfind(')');
+  if (name_end == absl::string_view::npos) return -1;
+  int field = 2;
+  for (absl::string_view token :
+       absl::StrSplit(stat.substr(name_end + 1), ' ', absl::SkipEmpty())) {
+    if (++field == 20) {
+      int threads;
+      return absl::SimpleAtoi(token, &threads) ? threads : -1;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool AllThreadsKnown(absl::Span<const int32_t> known) {
+  const int threads = CountProcessThreads();
+  if (threads <= 0) return false;
+  const pid_t pid = getpid();
+  int alive = 0;
+  for (int32_t tid : known) {
+    if (tid > 0 && syscall(SYS_tgkill, pid, tid, 0) == 0) ++alive;
+  }
+  // More alive than counted: a known thread started after the count. Then
+  // it cannot tell, and the caller lists.
+  return alive == threads;
 }
 
 std::vector<UnknownThread> ListProcessThreads(absl::Span<const int32_t> skip) {

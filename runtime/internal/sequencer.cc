@@ -146,6 +146,11 @@ std::vector<UnknownThread> Sequencer::UnknownThreads() const {
     known.insert(known.end(), waiters_.begin(), waiters_.end());
   }
   std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  // Usually every thread is known: count them before listing any
+  // (AllThreadsKnown(); at the fence after a shutdown of 100 threads, the
+  // list cost 0.1-0.25 ms, most of the sequence's own time after the joins).
+  if (AllThreadsKnown(known)) return {};
   std::vector<UnknownThread> unknown;
   for (UnknownThread& t : ListProcessThreads(known)) {
     if (!IsOrderlyThreadName(t.name)) unknown.push_back(std::move(t));

@@ -162,5 +162,33 @@ TEST(ListProcessThreadsTest, LeavesOutTheSkippedTidsAndNamesTheOthers) {
   EXPECT_EQ(some.size() + 2, all.size());
 }
 
+// AllThreadsKnown() counts instead of listing: true for every tid listed
+// (a thread that has ended among them changes nothing), false as soon as
+// one live thread is left out.
+TEST(AllThreadsKnownTest, TrueOnlyWhenEveryLiveThreadIsKnown) {
+  int32_t ended_tid = 0;
+  std::thread([&ended_tid] { ended_tid = Gettid(); }).join();
+  NamedThread a("known-a");
+  NamedThread b("known-b");
+  std::vector<int32_t> all;
+  for (const UnknownThread& t : runtime_internal::ListProcessThreads()) {
+    all.push_back(t.tid);
+  }
+  ASSERT_TRUE(std::is_sorted(all.begin(), all.end()));
+  EXPECT_TRUE(runtime_internal::AllThreadsKnown(all));
+
+  std::vector<int32_t> with_ended = all;
+  with_ended.push_back(ended_tid);
+  std::sort(with_ended.begin(), with_ended.end());
+  EXPECT_TRUE(runtime_internal::AllThreadsKnown(with_ended));
+
+  std::vector<int32_t> without_b;
+  for (int32_t tid : all) {
+    if (tid != b.tid()) without_b.push_back(tid);
+  }
+  EXPECT_FALSE(runtime_internal::AllThreadsKnown(without_b));
+  EXPECT_FALSE(runtime_internal::AllThreadsKnown({}));
+}
+
 }  // namespace
 }  // namespace orderly
