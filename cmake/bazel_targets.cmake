@@ -438,6 +438,7 @@ orderly_cc_library(orderly_signals
     hooks/signals.h
   DEPS
     orderly_runtime
+    orderly_os_threads_internal
     orderly_text_out_internal
     orderly_version
     absl::core_headers

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "hooks/internal/signals_internal.h"
+#include "runtime/internal/os_threads.h"
 #include "runtime/internal/text_out.h"
 #include "runtime/runtime.h"
 
@@ -132,6 +133,7 @@ std::string NotRun(const ShutdownPlan& plan) {
 
 void* SignalThreadMain(void*) {
   pthread_setname_np(pthread_self(), "orderly-signals");
+  runtime_internal::NoteSignalThread();
   SignalState& state = State();
   int received = 0;
   for (;;) {

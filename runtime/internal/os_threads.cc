@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 
@@ -86,14 +87,29 @@ int CountProcessThreads() {
 bool AllThreadsKnown(absl::Span<const int32_t> known) {
   const int threads = CountProcessThreads();
   if (threads <= 0) return false;
+  if (known.size() > 2 * static_cast<size_t>(threads) + 64) return false;
   const pid_t pid = getpid();
   int alive = 0;
   for (int32_t tid : known) {
     if (tid > 0 && syscall(SYS_tgkill, pid, tid, 0) == 0) ++alive;
   }
-  // More alive than counted: a known thread started after the count. Then
-  // it cannot tell, and the caller lists.
-  return alive == threads;
+  // Every known tid is written by its own thread, so one alive now and not
+  // in the first count is a tid reused by a thread started meanwhile; the
+  // second count sees it, and the two differ.
+  return alive == threads && CountProcessThreads() == threads;
+}
+
+namespace {
+std::atomic<int32_t> g_signal_thread_tid{0};
+}  // namespace
+
+void NoteSignalThread() {
+  g_signal_thread_tid.store(static_cast<int32_t>(syscall(SYS_gettid)),
+                            std::memory_order_relaxed);
+}
+
+int32_t SignalThreadTid() {
+  return g_signal_thread_tid.load(std::memory_order_relaxed);
 }
 
 std::vector<UnknownThread> ListProcessThreads(absl::Span<const int32_t> skip) {

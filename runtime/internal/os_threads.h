@@ -39,15 +39,25 @@ int32_t KernelTid();
 std::vector<UnknownThread> ListProcessThreads(
     absl::Span<const int32_t> skip = {});
 
-// True if every thread of the process now is one of `known` (sorted,
-// without repeats), and it can tell: it counts the process's threads
-// (/proc/self/stat) and probes each known tid (tgkill(2) with signal 0),
-// and opens no directory. Listing /proc/self/task makes the kernel build an
-// entry for every thread it has not listed before, about 1.5 us each here:
-// the first list after N new threads costs that N times, where counting
-// costs one read and N probes of well under a microsecond. A tid reused by
-// a new thread counts as known, as it does for ListProcessThreads()'s skip.
+// True if every thread of the process now is one of `known`, and it can
+// tell: it counts the process's threads (/proc/self/stat, before and after)
+// and probes each known tid (tgkill(2) with signal 0), and opens no
+// directory. `known` must hold no tid twice (a repeat would count one
+// thread twice and could hide another). Listing /proc/self/task makes the
+// kernel build an entry for every thread it has not listed before, about
+// 1.5 us each here: the first list after N new threads costs that N times,
+// where counting costs two reads and N probes of well under a microsecond.
+// A tid reused by a new thread counts as known, as it does for
+// ListProcessThreads()'s skip. False, so that the caller lists, when
+// `known` is much longer than the thread count (probes would cost more
+// than a list).
 bool AllThreadsKnown(absl::Span<const int32_t> known);
+
+// The process's signal thread ("orderly-signals", hooks/signals.h) records
+// its tid here when it starts, so that AllThreadsKnown() can know it; 0 if
+// there is none. Async-signal-safe (one atomic).
+void NoteSignalThread();
+int32_t SignalThreadTid();
 
 // The name of thread `tid` of this process now; false if it has ended.
 bool ReadThreadName(int32_t tid, std::string* name);

@@ -140,6 +140,7 @@ std::vector<UnknownThread> Sequencer::UnknownThreads() const {
   known.push_back(static_cast<int32_t>(getpid()));  // The main thread.
   // orderly's own threads, by tid: their names need not be read.
   known.push_back(sequencer_tid_.load(std::memory_order_relaxed));
+  known.push_back(SignalThreadTid());
   for (int32_t tid : runner_.ExecutorTids()) known.push_back(tid);
   {
     absl::MutexLock lock(&mu_);
@@ -341,11 +342,16 @@ void Sequencer::RunTerminateCallbacks(absl::Time phase_deadline,
     steps.push_back(std::move(step));
   }
   RunSteps(std::move(steps), phase_deadline, report);
+  bool all_returned = true;
   for (size_t i = 0; i < n; ++i) {
     if (!batch->returned[i].load(std::memory_order_acquire)) {
+      all_returned = false;
       registry_->DemoteBeforeJoin(batch->lives[i]);
     }
   }
+  // No step can touch the batch any more: its N names need not live as long
+  // as the runtime (for Runtime::Default(), the process).
+  if (all_returned) terminate_batch_.reset();
   for (StepRecord& r : registry_->TakeLateRecords()) {
     report.steps.push_back(std::move(r));
   }

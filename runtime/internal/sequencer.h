@@ -111,8 +111,10 @@ class Sequencer {
   // Before runner_, as fences_ is: a callback abandoned past its budget
   // still runs on its executor until ~StepRunner joins it. So each step
   // holds a plain pointer (no allocation or reference count per step; a
-  // step's closure fits in absl::AnyInvocable's inline storage).
-  std::unique_ptr<TerminateBatch> terminate_batch_;
+  // step's closure fits in absl::AnyInvocable's inline storage). Freed as
+  // soon as every callback has returned.
+  std::unique_ptr<TerminateBatch> terminate_batch_
+      ABSL_GUARDED_BY(sequencer_thread_);
   // Before runner_: an abandoned executor may still run a fence step until
   // ~StepRunner joins it.
   Fences fences_;

@@ -587,8 +587,9 @@ void ThreadRegistry::BeginJoin(absl::Time now) {
     joining_ = true;
     listing_ = true;
     slots = chunk_count_.load(std::memory_order_acquire) * kChunkSize;
-    // DemoteBeforeJoin() may have added some: kept, at their positions.
-    if (storage.capacity() >= waited_.size() + live) {
+    // DemoteBeforeJoin() may have added some (their slots are live, so
+    // counted in `live` too): kept, at their positions.
+    if (storage.capacity() >= waited_.size()) {
       for (Waited& w : waited_) storage.push_back(std::move(w));
       waited_.swap(storage);  // The old storage is freed below, unlocked.
     }

@@ -134,7 +134,8 @@ class ThreadRegistry {
   // Marks every live non-daemon registration as waited for, with its join
   // budget counted from `now`; later non-daemon registrations join the set.
   // Takes mu_ once per chunk of slots, so that owners ending meanwhile wait
-  // for one chunk at most; registration cannot close before it returns.
+  // for one chunk at most; registration cannot close until every slot is
+  // listed.
   void BeginJoin(absl::Time now);
   // Waits until every waited registration has ended or `deadline`; true if
   // none is left.

@@ -168,6 +168,12 @@ TEST(ListProcessThreadsTest, LeavesOutTheSkippedTidsAndNamesTheOthers) {
 TEST(AllThreadsKnownTest, TrueOnlyWhenEveryLiveThreadIsKnown) {
   int32_t ended_tid = 0;
   std::thread([&ended_tid] { ended_tid = Gettid(); }).join();
+  // join() returns when the thread has cleared its tid, a moment before the
+  // kernel lets it go: wait for that, so that it is neither listed nor
+  // counted below.
+  while (syscall(SYS_tgkill, getpid(), ended_tid, 0) == 0) {
+    std::this_thread::yield();
+  }
   NamedThread a("known-a");
   NamedThread b("known-b");
   std::vector<int32_t> all;
@@ -180,6 +186,8 @@ TEST(AllThreadsKnownTest, TrueOnlyWhenEveryLiveThreadIsKnown) {
   std::vector<int32_t> with_ended = all;
   with_ended.push_back(ended_tid);
   std::sort(with_ended.begin(), with_ended.end());
+  ASSERT_EQ(std::adjacent_find(with_ended.begin(), with_ended.end()),
+            with_ended.end());
   EXPECT_TRUE(runtime_internal::AllThreadsKnown(with_ended));
 
   std::vector<int32_t> without_b;
@@ -188,6 +196,23 @@ TEST(AllThreadsKnownTest, TrueOnlyWhenEveryLiveThreadIsKnown) {
   }
   EXPECT_FALSE(runtime_internal::AllThreadsKnown(without_b));
   EXPECT_FALSE(runtime_internal::AllThreadsKnown({}));
+}
+
+// The signal thread records its tid, so that a process with signal handling
+// installed still takes the count (UnknownThreads() adds it to the known).
+TEST(AllThreadsKnownTest, TheSignalThreadIsKnownByItsRecordedTid) {
+  absl::Notification noted, release;
+  int32_t tid = 0;
+  std::thread t([&] {
+    runtime_internal::NoteSignalThread();
+    tid = Gettid();
+    noted.Notify();
+    release.WaitForNotification();
+  });
+  noted.WaitForNotification();
+  EXPECT_EQ(runtime_internal::SignalThreadTid(), tid);
+  release.Notify();
+  t.join();
 }
 
 }  // namespace
