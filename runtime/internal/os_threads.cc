@@ -55,6 +55,9 @@ bool ReadThreadName(int32_t tid, std::string* name) {
 
 namespace {
 
+// Written by the signal thread (NoteSignalThread()).
+std::atomic<int32_t> g_signal_thread_tid{0};
+
 // The process's thread count, field 20 of /proc/self/stat; -1 if unread.
 int CountProcessThreads() {
   const int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
@@ -98,10 +101,6 @@ bool AllThreadsKnown(absl::Span<const int32_t> known) {
   // second count sees it, and the two differ.
   return alive == threads && CountProcessThreads() == threads;
 }
-
-namespace {
-std::atomic<int32_t> g_signal_thread_tid{0};
-}  // namespace
 
 void NoteSignalThread() {
   g_signal_thread_tid.store(static_cast<int32_t>(syscall(SYS_gettid)),

@@ -111,6 +111,8 @@ class ThreadRegistry {
   };
   // Live registrations, newest first (the terminate order).
   std::vector<Live> Snapshot() const;
+  // How many slots are live now, without mu_: an estimate, to size by.
+  size_t CountLive() const;
 
   // The name of a live non-daemon registration made on `thread`, if any.
   bool FindNonDaemon(pthread_t thread, std::string* name) const;
